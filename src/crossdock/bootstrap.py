@@ -1,0 +1,57 @@
+"""The composition root: the only module that wires concrete adapters to the service layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from crossdock.adapters.db.engine import make_engine
+from crossdock.adapters.db.migrate import current_revision, head_revision, upgrade_to_head
+from crossdock.adapters.db.store import SqlCanonicalStore
+from crossdock.adapters.files.reader import read_folder
+from crossdock.config import Settings, get_settings
+from crossdock.domain.errors import CrossdockError
+from crossdock.service_layer.ports import SourceFrame
+
+
+class DatabaseNotReady(CrossdockError):
+    """The database is missing its schema or is behind the code's migrations."""
+
+
+@dataclass
+class Crossdock:
+    """A configured Crossdock: settings, the database engine and the store over it."""
+
+    settings: Settings
+    engine: Engine
+    store: SqlCanonicalStore
+
+    def migrate(self) -> str:
+        """Create or migrate the schema; returns the revision now in place."""
+        return upgrade_to_head(self.engine)
+
+    def require_current_schema(self) -> None:
+        """Raise DatabaseNotReady unless the schema is at the newest migration."""
+        revision = current_revision(self.engine)
+        if revision != head_revision():
+            where = self.engine.url.render_as_string(hide_password=True)
+            state = "not initialised" if revision is None else f"at revision {revision}"
+            raise DatabaseNotReady(f"database {where} is {state}: run `crossdock init`")
+
+    def read_sources(self, path: Path) -> tuple[list[SourceFrame], list[tuple[Path, str]]]:
+        """Entity files under `path` as source frames, and the files that were ignored."""
+        scan = read_folder(path)
+        frames = [
+            SourceFrame(entity=found.entity, source=str(found.path), frame=found.frame)
+            for found in scan.files
+        ]
+        return frames, list(scan.ignored)
+
+
+def bootstrap(settings: Settings | None = None) -> Crossdock:
+    """Wire Crossdock for `settings` (default: read from the environment)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    return Crossdock(settings=settings, engine=engine, store=SqlCanonicalStore(engine))

@@ -1,0 +1,232 @@
+"""The `crossdock` command line: init, demo, import, status.
+
+Every command takes `--json` for scripts, draws progress on stderr, and on failure
+exits non-zero with one line saying why.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from crossdock import __version__
+from crossdock.bootstrap import Crossdock, bootstrap
+from crossdock.config import Settings, get_settings
+from crossdock.demo import DemoOptions
+from crossdock.domain.errors import CrossdockError
+from crossdock.entrypoints.cli import render, schema
+from crossdock.service_layer.demo import load_demo_network
+from crossdock.service_layer.importing import import_sources
+
+app = typer.Typer(
+    name="crossdock",
+    help="Crossdock: plan and govern a multi-warehouse distributor above its ERP.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+class _State:
+    database_url: str | None = None
+
+
+def _crossdock() -> Crossdock:
+    settings = get_settings()
+    if _State.database_url:
+        settings = Settings(database_url=_State.database_url)
+    return bootstrap(settings)
+
+
+def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn expected failures into `error: <reason>` on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (CrossdockError, OSError, ValueError, KeyError, SQLAlchemyError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            render.errors.print(f"error: {reason}", markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
+
+    return wrapper
+
+
+@app.callback()
+def main_options(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL of the store (default: $CROSSDOCK_DATABASE_URL or "
+            "sqlite:///./crossdock.db).",
+        ),
+    ] = None,
+) -> None:
+    _State.database_url = database_url
+
+
+@app.command()
+@one_line_errors
+def version(as_json: JsonOption = False) -> None:
+    """Print Crossdock's version."""
+    if as_json:
+        render.emit_json({"version": __version__})
+    else:
+        render.console.print(__version__)
+
+
+@app.command()
+@one_line_errors
+def init(as_json: JsonOption = False) -> None:
+    """Create the database or migrate it to the newest schema."""
+    crossdock = _crossdock()
+    revision = crossdock.migrate()
+    database = crossdock.engine.url.render_as_string(hide_password=True)
+    if as_json:
+        render.emit_json({"database": database, "schema_revision": revision})
+    else:
+        render.console.print(f"database {database} is at schema revision {revision}")
+
+
+@app.command()
+@one_line_errors
+def demo(
+    skus: Annotated[int, typer.Option(help="Number of SKUs.", min=1)] = 2000,
+    warehouses: Annotated[
+        int, typer.Option(help="Warehouses in all: one national DC, the rest branches.", min=2)
+    ] = 5,
+    days: Annotated[int, typer.Option(help="Days of daily demand history.", min=28)] = 730,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same network.")] = 42,
+    end_date: Annotated[
+        str | None,
+        typer.Option(help="Last day of history, YYYY-MM-DD (default: yesterday, UTC)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate a realistic, reproducible demo network and load it into the store."""
+    crossdock = _crossdock()
+    crossdock.require_current_schema()
+    now = datetime.now(UTC)
+    last_day = _parse_date(end_date, "--end-date") if end_date else now.date() - timedelta(days=1)
+    options = DemoOptions(skus=skus, warehouses=warehouses, days=days, seed=seed, end_date=last_day)
+    as_of = max(now, datetime.combine(last_day + timedelta(days=1), datetime.min.time(), UTC))
+    with render.progress_bars() as progress:
+        outcome = load_demo_network(options, store=crossdock.store, as_of=as_of, progress=progress)
+    _report(outcome.to_dict(), as_json=as_json, detailed=False)
+
+
+@app.command("import")
+@one_line_errors
+def import_(
+    path: Annotated[
+        Path, typer.Argument(help="Folder of <entity>.csv / .parquet files, or one file.")
+    ],
+    report: Annotated[
+        bool, typer.Option("--report", help="Print the data-quality report.")
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Treat this ISO time as now for future/stale checks (default: now)."),
+    ] = None,
+    fail_on_quarantine: Annotated[
+        bool, typer.Option(help="Exit with code 3 when any row was quarantined.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import canonical CSV or Parquet files: good rows land, bad rows are quarantined."""
+    crossdock = _crossdock()
+    crossdock.require_current_schema()
+    now = _parse_time(as_of, "--as-of") if as_of else datetime.now(UTC)
+    sources, ignored = crossdock.read_sources(path)
+    if not sources:
+        raise ValueError(f"no canonical entity files found in {path}")
+    with render.progress_bars() as progress:
+        outcome = import_sources(
+            sources,
+            store=crossdock.store,
+            kind="import",
+            description=str(path.resolve()),
+            as_of=now,
+            progress=progress,
+        )
+    payload = outcome.to_dict()
+    payload["ignored_files"] = [{"path": str(p), "reason": why} for p, why in ignored]
+    _report(payload, as_json=as_json, detailed=report)
+    for ignored_path, why in ignored:
+        render.errors.print(f"ignored {ignored_path}: {why}", markup=False)
+    if fail_on_quarantine and payload["totals"]["rows_quarantined"]:
+        raise typer.Exit(code=3)
+
+
+@app.command("schema")
+@one_line_errors
+def schema_(
+    as_json: JsonOption = False,
+) -> None:
+    """The canonical import format as Markdown tables: every file, column, type and rule."""
+    if as_json:
+        render.emit_json(schema.schema_as_dict())
+    else:
+        render.emit_text(schema.schema_as_markdown())
+
+
+@app.command()
+@one_line_errors
+def status(as_json: JsonOption = False) -> None:
+    """Counts per entity, data freshness and open quality issues."""
+    crossdock = _crossdock()
+    crossdock.require_current_schema()
+    current = crossdock.store.status()
+    if as_json:
+        render.emit_json(
+            {
+                "database": current.database,
+                "schema_revision": current.schema_revision,
+                "entities": {
+                    name: {"rows": entity.rows, "latest": entity.latest}
+                    for name, entity in current.entities.items()
+                },
+                "open_quality_issues": current.open_quality_issues,
+                "last_run": current.last_run,
+            }
+        )
+    else:
+        render.status_tables(current)
+
+
+def _report(payload: dict[str, Any], *, as_json: bool, detailed: bool) -> None:
+    if as_json:
+        render.emit_json(payload)
+    else:
+        render.import_summary(payload, detailed=detailed)
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option}: {text!r} is not a date like 2026-11-21") from None
+
+
+def _parse_time(text: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option}: {text!r} is not an ISO time like 2026-11-21T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,139 @@
+"""Terminal output: Rich tables and progress bars, or JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from crossdock.service_layer.importing import Progress as ProgressSink
+from crossdock.service_layer.ports import RowsWritten, StoreStatus
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def emit_json(payload: Mapping[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def emit_text(text: str) -> None:
+    """Plain text to stdout, unwrapped (Rich would fold long table rows)."""
+    sys.stdout.write(text)
+
+
+@contextmanager
+def progress_bars(*, enabled: bool = True) -> Iterator[ProgressSink | None]:
+    """A progress sink drawing one Rich bar per step on stderr (stdout stays clean)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<44}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
+    ) as bars:
+
+        def step(description: str, total: int) -> RowsWritten:
+            task = bars.add_task(description, total=max(total, 1))
+            if total == 0:
+                bars.update(task, completed=1)
+
+            def advance(rows: int) -> None:
+                bars.advance(task, rows)
+
+            return advance
+
+        yield step
+
+
+def status_tables(status: StoreStatus) -> None:
+    table = Table(title=f"Crossdock store: {status.database}")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    table.add_column("latest")
+    for name, entity in status.entities.items():
+        table.add_row(name, f"{entity.rows:,}", entity.latest or "")
+    console.print(table)
+    console.print(f"schema revision: {status.schema_revision or 'none'}")
+    if status.last_run:
+        run = status.last_run
+        console.print(
+            f"last run #{run['id']} ({run['kind']}, {run['status']}): "
+            f"{run['rows_accepted']:,} rows accepted, {run['rows_quarantined']:,} quarantined, "
+            f"{run['warnings']:,} warnings"
+        )
+    quality_table(status.open_quality_issues, title="Open quality issues (quarantined rows)")
+
+
+def quality_table(issues: Mapping[str, Mapping[str, int]], *, title: str) -> None:
+    if not issues:
+        console.print(f"{title}: none")
+        return
+    table = Table(title=title)
+    table.add_column("entity")
+    table.add_column("check")
+    table.add_column("rows", justify="right")
+    for entity, checks in issues.items():
+        for check, count in sorted(checks.items()):
+            table.add_row(entity, check, f"{count:,}")
+    console.print(table)
+
+
+def import_summary(report: Mapping[str, Any], *, detailed: bool) -> None:
+    table = Table(title=f"Import run #{report['import_run_id']}")
+    for column in ("entity", "read", "accepted", "quarantined", "warnings"):
+        table.add_column(column, justify="left" if column == "entity" else "right")
+    for name, entity in report["entities"].items():
+        table.add_row(
+            name,
+            f"{entity['rows_read']:,}",
+            f"{entity['rows_accepted']:,}",
+            f"{entity['rows_quarantined']:,}",
+            f"{entity['warnings']:,}",
+        )
+    totals = report["totals"]
+    table.add_row(
+        "total",
+        f"{totals['rows_read']:,}",
+        f"{totals['rows_accepted']:,}",
+        f"{totals['rows_quarantined']:,}",
+        f"{totals['warnings']:,}",
+        style="bold",
+    )
+    console.print(table)
+    if not detailed:
+        return
+    by_check = {
+        name: entity["issues"] for name, entity in report["entities"].items() if entity["issues"]
+    }
+    quality_table(by_check, title="Data-quality report (rows per check)")
+    sample = report.get("quarantine_sample", [])
+    if sample:
+        lines = Table(title=f"First {len(sample)} problems")
+        for column in ("file", "row", "field", "value", "reason"):
+            lines.add_column(column, overflow="fold")
+        for issue in sample:
+            lines.add_row(
+                str(issue["source"]).rsplit("/", 1)[-1],
+                str(issue["row_number"]),
+                str(issue["field"]),
+                str(issue["value"]),
+                str(issue["reason"]),
+            )
+        console.print(lines)

@@ -1,0 +1,1 @@
+"""Numerical engines over frames (forecasting, policies, optimisation). Arrives with issue 3."""

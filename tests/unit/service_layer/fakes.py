@@ -1,0 +1,82 @@
+"""An in-memory CanonicalStore for service-layer tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from crossdock.domain.canonical import ENTITIES, Entity
+from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMapping
+from crossdock.service_layer.ports import EntityStatus, RowsWritten, StoreStatus
+
+
+class FakeStore:
+    def __init__(self, *, fail_on: str | None = None) -> None:
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.quarantined: list[dict[str, Any]] = []
+        self.runs: dict[int, dict[str, Any]] = {}
+        self.landed_order: list[str] = []
+        self.fail_on = fail_on
+
+    def start_run(self, *, kind: str, source: str, started_at: datetime) -> int:
+        run_id = len(self.runs) + 1
+        self.runs[run_id] = {"kind": kind, "source": source, "status": "running"}
+        return run_id
+
+    def finish_run(
+        self, run_id: int, *, status: str, finished_at: datetime, report: Mapping[str, Any]
+    ) -> None:
+        self.runs[run_id].update(status=status, report=dict(report))
+
+    def existing_values(self, entity: str, field: str) -> set[str]:
+        table = self.tables.get(entity)
+        return set() if table is None else set(table[field].dropna().astype(str))
+
+    def item_uoms(self) -> dict[str, str]:
+        items = self.tables.get("items")
+        return {} if items is None else dict(zip(items["sku"], items["uom"], strict=True))
+
+    def reason_code_mappings(self) -> list[ReasonCodeMapping]:
+        table = self.tables.get("reason_code_mappings")
+        if table is None:
+            return []
+        return [
+            ReasonCodeMapping(scope, site, ReasonCode(code))
+            for scope, site, code in zip(
+                table["scope"], table["site_code"], table["reason_code"], strict=True
+            )
+        ]
+
+    def land(
+        self,
+        entity: Entity,
+        accepted: pd.DataFrame,
+        issues: pd.DataFrame,
+        *,
+        source: str,
+        run_id: int,
+        at: datetime,
+        progress: RowsWritten | None = None,
+    ) -> None:
+        if entity.name == self.fail_on:
+            raise OSError(f"disk full while writing {entity.name}")
+        previous = self.tables.get(entity.name)
+        combined = accepted if previous is None else pd.concat([previous, accepted])
+        self.tables[entity.name] = combined.drop_duplicates(list(entity.natural_key), keep="last")
+        self.landed_order.append(entity.name)
+        if not issues.empty:
+            self.quarantined.extend(issues[issues["severity"] == "error"].to_dict("records"))
+
+    def status(self) -> StoreStatus:
+        return StoreStatus(
+            database="fake",
+            schema_revision="fake",
+            entities={
+                spec.name: EntityStatus(rows=len(self.tables.get(spec.name, ())), latest=None)
+                for spec in ENTITIES
+            },
+            open_quality_issues={},
+        )
