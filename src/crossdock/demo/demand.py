@@ -58,7 +58,7 @@ class DailyDemand:
     """
 
     item_location: npt.NDArray[np.int32]
-    day: npt.NDArray[np.int16]
+    day: npt.NDArray[np.int16] | npt.NDArray[np.int32]
     quantity: npt.NDArray[np.float32]
     unit_price: FloatArray
     on_promotion: BoolArray
@@ -116,9 +116,10 @@ def simulate_demand(
     seasons = _season_waves(days, history_start)
 
     parts: list[tuple[np.ndarray, ...]] = []
+    day_type = np.int16 if days <= np.iinfo(np.int16).max else np.int32
     skus_per_block = max(1, ROWS_PER_BLOCK // warehouses)
     recent_total = np.zeros(len(rate))
-    size_total = np.zeros(len(rate))
+    units_total = np.zeros(len(rate))
     demand_days = np.zeros(len(rate))
     for block, first_sku in enumerate(range(0, len(catalogue.skus), skus_per_block)):
         skus = np.arange(first_sku, min(first_sku + skus_per_block, len(catalogue.skus)))
@@ -146,10 +147,10 @@ def simulate_demand(
         il = row + rows.start
         recent = day >= days - RECENT_DAYS
         recent_total += np.bincount(il[recent], quantity[recent], minlength=len(rate))
-        size_total += np.bincount(il, quantity, minlength=len(rate))
+        units_total += np.bincount(il, quantity, minlength=len(rate))
         demand_days += np.bincount(il, minlength=len(rate))
         parts.append(
-            (il.astype(np.int32), day.astype(np.int16), quantity, np.round(price, 2), on_promotion)
+            (il.astype(np.int32), day.astype(day_type), quantity, np.round(price, 2), on_promotion)
         )
         on_block(len(skus) * warehouses)
 
@@ -164,9 +165,9 @@ def simulate_demand(
     )
     return daily, DemandHistory(
         recent_daily=recent_total / min(days, RECENT_DAYS),
-        mean_daily=size_total / days,
+        mean_daily=units_total / days,
         mean_size=np.divide(
-            size_total, demand_days, out=np.zeros(len(rate)), where=demand_days > 0
+            units_total, demand_days, out=np.zeros(len(rate)), where=demand_days > 0
         ),
         spikes=spikes,
     )

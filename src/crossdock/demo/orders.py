@@ -86,8 +86,8 @@ def take_orders(
     count = max(4, skus * warehouses // ITEM_LOCATIONS_PER_ORDER)
     weight = network.demand_scale * np.where(network.is_dc, 0.5, 1.0)
     location = rng.choice(warehouses, count, p=weight / weight.sum())
-    status = rng.choice(np.array(list(STATUS_SHARES), dtype=object), count,
-                        p=list(STATUS_SHARES.values()))  # fmt: skip
+    statuses = np.array(list(STATUS_SHARES), dtype=object)
+    status = rng.choice(statuses, count, p=list(STATUS_SHARES.values()))
     short = _short_stock(demand, stock)
     runs_short: BoolArray = np.asarray(short.reshape(skus, warehouses).any(axis=0))
     status[(status == "backordered") & ~runs_short[location]] = "released"

@@ -119,8 +119,8 @@ def place_purchase_orders(
     header_key, line_po = np.unique(key, return_inverse=True)
     order = np.lexsort((line_sku, line_po))
     line_po, line_sku, line_term, quantity = (
-        line_po[order], line_sku[order], line_term[order], quantity[order],
-    )  # fmt: skip
+        a[order] for a in (line_po, line_sku, line_term, quantity)
+    )
     headers = len(header_key)
     po_day = header_key // (suppliers * network.size)
     po_supplier = (header_key // network.size) % suppliers
