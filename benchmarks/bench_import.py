@@ -221,7 +221,8 @@ def _write_results(args: argparse.Namespace, table: list[str]) -> None:
                 f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.node() or 'this machine'} "
                 f"({platform.machine()}, Python {platform.python_version()}), "
                 f"`python benchmarks/bench_import.py --skus {args.skus} "
-                f"--warehouses {args.warehouses} --days {args.days}{' --postgres ...' if args.postgres else ''}`:"
+                f"--warehouses {args.warehouses} --days {args.days}"
+                f"{' --postgres ...' if args.postgres else ''}`:"
             ),
             "",
             *table,

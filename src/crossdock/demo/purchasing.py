@@ -118,9 +118,8 @@ def place_purchase_orders(
     key = (order_day * suppliers + supplier) * network.size + line_location
     header_key, line_po = np.unique(key, return_inverse=True)
     order = np.lexsort((line_sku, line_po))
-    line_po, line_sku, line_term, quantity = (
-        a[order] for a in (line_po, line_sku, line_term, quantity)
-    )
+    line_po, line_sku, line_term = line_po[order], line_sku[order], line_term[order]
+    quantity = quantity[order]
     headers = len(header_key)
     po_day = header_key // (suppliers * network.size)
     po_supplier = (header_key // network.size) % suppliers
