@@ -7,6 +7,7 @@ accepted rows and quarantined rows is the store's.
 from crossdock.ingest.batch import (
     RawEntityFrame,
     item_uoms_of,
+    iter_validations,
     reason_code_mappings_of,
     validate_batch,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "RawEntityFrame",
     "Severity",
     "item_uoms_of",
+    "iter_validations",
     "reason_code_mappings_of",
     "validate_batch",
     "validate_entity",

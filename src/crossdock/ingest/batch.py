@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
 import pandas as pd
@@ -38,11 +38,33 @@ def validate_batch(
     item_uoms: Mapping[str, str] | None = None,
     reason_code_mappings: Iterable[ReasonCodeMapping] = (),
 ) -> list[EntityValidation]:
-    """Validate every frame in canonical load order.
+    """Validate every frame in canonical load order; see `iter_validations`."""
+    return list(
+        iter_validations(
+            raws,
+            as_of=as_of,
+            known=known,
+            item_uoms=item_uoms,
+            reason_code_mappings=reason_code_mappings,
+        )
+    )
+
+
+def iter_validations(
+    raws: Iterable[RawEntityFrame],
+    *,
+    as_of: dt.datetime,
+    known: KnownKeys | None = None,
+    item_uoms: Mapping[str, str] | None = None,
+    reason_code_mappings: Iterable[ReasonCodeMapping] = (),
+) -> Iterator[EntityValidation]:
+    """Validate every frame in canonical load order, one at a time.
 
     Each accepted entity's keys, items' units of measure and reason-code mappings
     are available to the entities validated after it, together with what the
-    caller says exists already (typically read from the database).
+    caller says exists already (typically read from the database). The next frame
+    is validated only when the caller asks for it, so a caller can land each
+    result before the next is checked.
 
     Args:
         raws: the frames, in any order.
@@ -51,13 +73,12 @@ def validate_batch(
         item_uoms: stocking unit per SKU that exists already.
         reason_code_mappings: site code mappings that exist already.
 
-    Returns:
+    Yields:
         One validation per frame, in load order.
     """
     known = KnownKeys() if known is None else known
     uoms = dict(item_uoms or {})
     mappings = list(reason_code_mappings)
-    results: list[EntityValidation] = []
     for raw in sorted(raws, key=lambda candidate: _LOAD_ORDER[entity(candidate.entity).name]):
         spec = entity(raw.entity)
         result = validate_entity(
@@ -74,8 +95,7 @@ def validate_batch(
             uoms.update(item_uoms_of(result.accepted))
         if spec.name == "reason_code_mappings":
             mappings.extend(reason_code_mappings_of(result.accepted))
-        results.append(result)
-    return results
+        yield result
 
 
 def item_uoms_of(items: pd.DataFrame) -> dict[str, str]:

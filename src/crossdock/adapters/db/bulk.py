@@ -138,18 +138,28 @@ def _column_values(series: pd.Series, kind: FieldKind, *, sqlite: bool) -> list[
         if sqlite:
             out = out.map({True: 1, False: 0})
     elif kind is FieldKind.DATE:
-        dates = pd.to_datetime(series)
-        out = dates.dt.strftime("%Y-%m-%d") if sqlite else dates.dt.date
-    else:  # TIMESTAMP, kept in UTC
-        stamps = pd.to_datetime(series, utc=True)
-        if sqlite:  # the format SQLAlchemy's SQLite DateTime reads back
-            out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        else:
-            out = pd.Series(stamps.dt.to_pydatetime(), index=series.index, dtype=object)
+        # Few distinct days across millions of rows: convert each day once.
+        codes, uniques = pd.factorize(pd.to_datetime(series))
+        days = pd.DatetimeIndex(uniques)
+        return _take(days.strftime("%Y-%m-%d") if sqlite else days.date, codes)
+    else:  # TIMESTAMP, kept in UTC; SQLite gets the text SQLAlchemy's DateTime reads back
+        codes, uniques = pd.factorize(pd.to_datetime(series, utc=True))
+        stamps = pd.DatetimeIndex(uniques)
+        return _take(
+            stamps.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else stamps.to_pydatetime(), codes
+        )
     result: list[Any] = out.to_list()
     if missing.any():
         for position in np.flatnonzero(missing):
             result[position] = None
+    return result
+
+
+def _take(distinct: Any, codes: np.ndarray[Any, Any]) -> list[Any]:
+    """Values by factorize codes; code -1 (missing) becomes None."""
+    with_missing = np.empty(len(distinct) + 1, dtype=object)
+    with_missing[:-1] = list(distinct)
+    result: list[Any] = with_missing[codes].tolist()  # -1 picks the trailing None
     return result
 
 
