@@ -146,3 +146,18 @@ def test_bad_arguments_fail_with_one_line(tmp_path: Path, args: tuple[str, ...],
     failed = run(url, *args, expect=1)
     assert message in failed.stderr
     assert failed.stderr.strip().count("\n") == 0
+
+
+def test_quarantine_lists_each_problem_with_file_row_field_value_and_reason(database_url: str):
+    run(database_url, "init")
+    report = as_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
+    lines = as_json(database_url, "quarantine", "--limit", "1000")["lines"]
+    quarantined_rows = {(line["source_file"], line["row_number"]) for line in lines}
+    assert len(quarantined_rows) == report["totals"]["rows_quarantined"]
+    negative = as_json(database_url, "quarantine", "--check", "negative_quantity")["lines"]
+    assert negative
+    assert all(line["check"] == "negative_quantity" for line in negative)
+    assert all(line["value"].startswith("-") for line in negative)
+    assert all(line["field"] in line["reason"] for line in negative)
+    only_items = as_json(database_url, "quarantine", "--entity", "items")["lines"]
+    assert {line["entity"] for line in only_items} == {"items"}

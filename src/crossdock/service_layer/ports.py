@@ -39,6 +39,21 @@ class EntityStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class QuarantineLine:
+    """One problem with one row that did not land."""
+
+    import_run_id: int
+    entity: str
+    source_file: str
+    row_number: int
+    natural_key: str | None
+    field: str
+    value: str | None
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStatus:
     """What is in the store: counts, freshness, open quality issues, last import."""
 
@@ -94,4 +109,10 @@ class CanonicalStore(Protocol):
 
     def status(self) -> StoreStatus:
         """Counts per entity, freshness, open quality issues and the last run."""
+        ...
+
+    def open_quarantine(
+        self, *, entity: str | None = None, check: str | None = None, limit: int = 100
+    ) -> list[QuarantineLine]:
+        """Unresolved quarantine lines, oldest file row first, optionally filtered."""
         ...

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crossdock.domain.canonical import ENTITIES, Entity
 from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMapping
-from crossdock.service_layer.ports import EntityStatus, RowsWritten, StoreStatus
+from crossdock.service_layer.ports import EntityStatus, QuarantineLine, RowsWritten, StoreStatus
 
 
 class FakeStore:
@@ -80,3 +80,8 @@ class FakeStore:
             },
             open_quality_issues={},
         )
+
+    def open_quarantine(
+        self, *, entity: str | None = None, check: str | None = None, limit: int = 100
+    ) -> list[QuarantineLine]:
+        return []

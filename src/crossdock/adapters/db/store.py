@@ -15,7 +15,12 @@ from crossdock.adapters.db.migrate import current_revision
 from crossdock.adapters.db.tables import canonical_tables, import_runs, quarantine
 from crossdock.domain.canonical import ENTITIES, Entity
 from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMapping
-from crossdock.service_layer.ports import EntityStatus, RowsWritten, StoreStatus
+from crossdock.service_layer.ports import (
+    EntityStatus,
+    QuarantineLine,
+    RowsWritten,
+    StoreStatus,
+)
 
 _QUARANTINE_BATCH = 5_000
 
@@ -183,6 +188,34 @@ class SqlCanonicalStore:
             open_quality_issues=open_issues,
             last_run=last_run,
         )
+
+    def open_quarantine(
+        self, *, entity: str | None = None, check: str | None = None, limit: int = 100
+    ) -> list[QuarantineLine]:
+        query = select(quarantine).where(quarantine.c.resolved_at.is_(None))
+        if entity is not None:
+            query = query.where(quarantine.c.entity == entity)
+        if check is not None:
+            query = query.where(quarantine.c.check_name == check)
+        query = query.order_by(
+            quarantine.c.entity, quarantine.c.source_file, quarantine.c.row_number, quarantine.c.id
+        ).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            QuarantineLine(
+                import_run_id=row["import_run_id"],
+                entity=row["entity"],
+                source_file=row["source_file"],
+                row_number=row["row_number"],
+                natural_key=row["natural_key"],
+                field=row["field"],
+                value=row["value"],
+                check=row["check_name"],
+                reason=row["reason"],
+            )
+            for row in rows
+        ]
 
 
 def _iso(value: object) -> str:

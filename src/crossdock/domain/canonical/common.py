@@ -21,6 +21,20 @@ LOCATION = Field(
     required=True,
     references=("locations", "location_code"),
 )
+FROM_LOCATION = Field(
+    "from_location_code",
+    K.TEXT,
+    "Shipping warehouse.",
+    required=True,
+    references=("locations", "location_code"),
+)
+TO_LOCATION = Field(
+    "to_location_code",
+    K.TEXT,
+    "Receiving warehouse.",
+    required=True,
+    references=("locations", "location_code"),
+)
 UOM = Field(
     "uom",
     K.TEXT,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from crossdock.domain.canonical.common import (
     CRITICALITY,
+    FROM_LOCATION,
     LIFECYCLE,
     LOCATION_TYPES,
     SERVICE_TIERS,
     SKU,
+    TO_LOCATION,
     K,
     money,
     quantity,
@@ -107,20 +109,8 @@ LANES = Entity(
     "lanes",
     "Transport lanes between two warehouses, used for replenishment and transfers.",
     (
-        Field(
-            "from_location_code",
-            K.TEXT,
-            "Shipping warehouse.",
-            required=True,
-            references=("locations", "location_code"),
-        ),
-        Field(
-            "to_location_code",
-            K.TEXT,
-            "Receiving warehouse.",
-            required=True,
-            references=("locations", "location_code"),
-        ),
+        FROM_LOCATION,
+        TO_LOCATION,
         Field(
             "transit_days",
             K.INTEGER,

@@ -4,10 +4,12 @@ receipts and events."""
 from __future__ import annotations
 
 from crossdock.domain.canonical.common import (
+    FROM_LOCATION,
     LOCATION,
     PURCHASE_ORDER_STATUSES,
     SALES_ORDER_STATUSES,
     SKU,
+    TO_LOCATION,
     TRANSFER_ORDER_STATUSES,
     UOM,
     K,
@@ -134,20 +136,8 @@ TRANSFER_ORDERS = Entity(
     "Stock moves between the distributor's own warehouses.",
     (
         Field("transfer_number", K.TEXT, "Transfer order number.", required=True),
-        Field(
-            "from_location_code",
-            K.TEXT,
-            "Shipping warehouse.",
-            required=True,
-            references=("locations", "location_code"),
-        ),
-        Field(
-            "to_location_code",
-            K.TEXT,
-            "Receiving warehouse.",
-            required=True,
-            references=("locations", "location_code"),
-        ),
+        FROM_LOCATION,
+        TO_LOCATION,
         past_date("created_date", "Day the transfer was created.", required=True),
         Field("status", K.CODE, "Transfer status.", required=True, allowed=TRANSFER_ORDER_STATUSES),
         past_date("shipped_date", "Day it left the shipping warehouse."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -204,6 +205,24 @@ def status(as_json: JsonOption = False) -> None:
         )
     else:
         render.status_tables(current)
+
+
+@app.command()
+@one_line_errors
+def quarantine(
+    entity: Annotated[str | None, typer.Option(help="Only this entity, e.g. items.")] = None,
+    check: Annotated[str | None, typer.Option(help="Only this check, e.g. duplicate.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many lines.", min=1)] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Rows that did not land and why: file, row, field, value and reason."""
+    crossdock = _crossdock()
+    crossdock.require_current_schema()
+    lines = crossdock.store.open_quarantine(entity=entity, check=check, limit=limit)
+    if as_json:
+        render.emit_json({"lines": [asdict(line) for line in lines]})
+    else:
+        render.quarantine_table(lines)
 
 
 def _report(payload: dict[str, Any], *, as_json: bool, detailed: bool) -> None:

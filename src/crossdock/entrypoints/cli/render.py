@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from crossdock.service_layer.importing import Progress as ProgressSink
-from crossdock.service_layer.ports import RowsWritten, StoreStatus
+from crossdock.service_layer.ports import QuarantineLine, RowsWritten, StoreStatus
 
 console = Console()
 errors = Console(stderr=True)
@@ -79,6 +79,26 @@ def status_tables(status: StoreStatus) -> None:
             f"{run['warnings']:,} warnings"
         )
     quality_table(status.open_quality_issues, title="Open quality issues (quarantined rows)")
+
+
+def quarantine_table(lines: list[QuarantineLine]) -> None:
+    if not lines:
+        console.print("No open quarantine lines.")
+        return
+    table = Table(title=f"Open quarantine ({len(lines)} lines shown)")
+    for column in ("entity", "file", "row", "key", "field", "value", "reason"):
+        table.add_column(column, overflow="fold")
+    for line in lines:
+        table.add_row(
+            line.entity,
+            line.source_file.rsplit("/", 1)[-1],
+            str(line.row_number),
+            line.natural_key or "",
+            line.field,
+            "" if line.value is None else line.value,
+            line.reason,
+        )
+    console.print(table)
 
 
 def quality_table(issues: Mapping[str, Mapping[str, int]], *, title: str) -> None:
