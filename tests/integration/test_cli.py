@@ -161,3 +161,29 @@ def test_quarantine_lists_each_problem_with_file_row_field_value_and_reason(data
     assert all(line["field"] in line["reason"] for line in negative)
     only_items = as_json(database_url, "quarantine", "--entity", "items")["lines"]
     assert {line["entity"] for line in only_items} == {"items"}
+
+
+def test_demo_replace_leaves_exactly_the_new_network(database_url: str):
+    run(database_url, "init")
+    as_json(database_url, "demo", "--skus", "30", "--days", "60", "--end-date", "2026-11-20")
+    as_json(
+        database_url,
+        "demo",
+        "--skus",
+        "12",
+        "--days",
+        "60",
+        "--end-date",
+        "2026-11-20",
+        "--replace",
+    )
+    entities = as_json(database_url, "status")["entities"]
+    assert entities["items"]["rows"] == 12
+    assert entities["inventory_positions"]["rows"] == 60
+
+
+def test_status_timestamps_carry_their_utc_offset(database_url: str):
+    run(database_url, "init")
+    as_json(database_url, "demo", "--skus", "10", "--days", "60", "--end-date", "2026-11-20")
+    latest = as_json(database_url, "status")["entities"]["inventory_positions"]["latest"]
+    assert latest == "2026-11-20T18:00:00+00:00"

@@ -18,8 +18,12 @@ def load_demo_network(
     store: CanonicalStore,
     as_of: datetime,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> ImportOutcome:
     """Generate the demo network for `options` and import it into `store`.
+
+    With `replace`, every canonical record is deleted first, so the store holds exactly
+    this network; otherwise rows are upserted over whatever is there.
 
     The generated rows are validated like a customer's files, so the demo proves the
     import path too; a generator bug shows up as quarantined rows, not silent data.
@@ -36,9 +40,11 @@ def load_demo_network(
         steps[step] = (advance, done)
 
     frames = generate_demo_network(options, progress=on_step)
+    if replace:
+        store.delete_canonical_records()
     description = "demo " + " ".join(f"{key}={value}" for key, value in asdict(options).items())
     sources = [
-        SourceFrame(entity=name, source=f"demo:{name}", frame=_numbered(frame))
+        SourceFrame(entity=name, source="demo", frame=_numbered(frame))
         for name, frame in frames.items()
     ]
     return import_sources(

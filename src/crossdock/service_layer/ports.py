@@ -107,6 +107,10 @@ class CanonicalStore(Protocol):
         """
         ...
 
+    def delete_canonical_records(self) -> None:
+        """Empty every canonical table (runs and quarantine history stay)."""
+        ...
+
     def status(self) -> StoreStatus:
         """Counts per entity, freshness, open quality issues and the last run."""
         ...

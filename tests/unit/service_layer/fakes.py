@@ -85,3 +85,6 @@ class FakeStore:
         self, *, entity: str | None = None, check: str | None = None, limit: int = 100
     ) -> list[QuarantineLine]:
         return []
+
+    def delete_canonical_records(self) -> None:
+        self.tables.clear()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from crossdock.adapters.db.bulk import upsert_frame
 from crossdock.adapters.db.migrate import current_revision
@@ -135,6 +135,11 @@ class SqlCanonicalStore:
             for start in range(0, len(records), _QUARANTINE_BATCH):
                 connection.execute(insert(quarantine), records[start : start + _QUARANTINE_BATCH])
 
+    def delete_canonical_records(self) -> None:
+        with self.engine.begin() as connection:
+            for table in reversed(list(canonical_tables.values())):
+                connection.execute(delete(table))
+
     # -- status --------------------------------------------------------------------
 
     def status(self) -> StoreStatus:
@@ -219,5 +224,8 @@ class SqlCanonicalStore:
 
 
 def _iso(value: object) -> str:
+    """ISO 8601; timestamps always carry their offset (SQLite hands them back naive, in UTC)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     isoformat = getattr(value, "isoformat", None)
     return str(isoformat()) if callable(isoformat) else str(value)

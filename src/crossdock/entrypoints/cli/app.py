@@ -114,6 +114,9 @@ def demo(
         str | None,
         typer.Option(help="Last day of history, YYYY-MM-DD (default: yesterday, UTC)."),
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete all canonical records first.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a realistic, reproducible demo network and load it into the store."""
@@ -124,7 +127,9 @@ def demo(
     options = DemoOptions(skus=skus, warehouses=warehouses, days=days, seed=seed, end_date=last_day)
     as_of = max(now, datetime.combine(last_day + timedelta(days=1), datetime.min.time(), UTC))
     with render.progress_bars() as progress:
-        outcome = load_demo_network(options, store=crossdock.store, as_of=as_of, progress=progress)
+        outcome = load_demo_network(
+            options, store=crossdock.store, as_of=as_of, progress=progress, replace=replace
+        )
     _report(outcome.to_dict(), as_json=as_json, detailed=False)
 
 
