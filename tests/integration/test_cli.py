@@ -2,51 +2,33 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import EXAMPLES, cli_json, run_cli
 
-CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
-EXAMPLES = REPO_ROOT / "examples"
 AS_OF = "2026-11-21T12:00:00+00:00"
 
 
-def run(database_url: str, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "COLUMNS": "200"}
-    done = subprocess.run(
-        [CROSSDOCK, *args], capture_output=True, text=True, env=env, timeout=600, check=False
-    )
-    assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-    return done
-
-
-def as_json(database_url: str, *args: str, expect: int = 0) -> dict[str, Any]:
-    return json.loads(run(database_url, *args, "--json", expect=expect).stdout)
-
-
 def test_init_reports_the_schema_revision(database_url: str):
-    result = as_json(database_url, "init")
+    result = cli_json(database_url, "init")
     assert result["schema_revision"] == "0001"
 
 
 def test_commands_before_init_fail_with_one_line_naming_the_fix(database_url: str):
-    failed = run(database_url, "status", expect=1)
+    failed = run_cli(database_url, "status", expect=1)
     assert failed.stderr.strip().count("\n") == 0
     assert "run `crossdock init`" in failed.stderr
 
 
 def test_demo_then_status_reports_the_network(database_url: str):
-    run(database_url, "init")
-    demo = as_json(database_url, "demo", "--skus", "40", "--days", "90", "--end-date", "2026-11-20")
+    run_cli(database_url, "init")
+    demo = cli_json(
+        database_url, "demo", "--skus", "40", "--days", "90", "--end-date", "2026-11-20"
+    )
     assert demo["totals"]["rows_quarantined"] == 0
-    status = as_json(database_url, "status")
+    status = cli_json(database_url, "status")
     entities = status["entities"]
     assert entities["items"]["rows"] == 40
     assert entities["locations"]["rows"] == 5
@@ -58,28 +40,28 @@ def test_demo_then_status_reports_the_network(database_url: str):
 
 
 def test_demo_twice_with_the_same_seed_changes_no_counts(database_url: str):
-    run(database_url, "init")
+    run_cli(database_url, "init")
     args = ("demo", "--skus", "15", "--days", "60", "--end-date", "2026-11-20")
-    as_json(database_url, *args)
-    first = as_json(database_url, "status")["entities"]
-    as_json(database_url, *args)
-    assert as_json(database_url, "status")["entities"] == first
+    cli_json(database_url, *args)
+    first = cli_json(database_url, "status")["entities"]
+    cli_json(database_url, *args)
+    assert cli_json(database_url, "status")["entities"] == first
 
 
 def test_importing_the_basic_example_lands_every_row(database_url: str):
-    run(database_url, "init")
-    report = as_json(database_url, "import", str(EXAMPLES / "basic"), "--as-of", AS_OF)
+    run_cli(database_url, "init")
+    report = cli_json(database_url, "import", str(EXAMPLES / "basic"), "--as-of", AS_OF)
     assert report["totals"]["rows_quarantined"] == 0
     assert report["totals"]["rows_accepted"] == report["totals"]["rows_read"] > 0
-    status = as_json(database_url, "status")
+    status = cli_json(database_url, "status")
     for name, entity in report["entities"].items():
         assert status["entities"][name]["rows"] == entity["rows_accepted"], name
 
 
 def test_bad_rows_are_quarantined_while_good_rows_land(database_url: str):
-    run(database_url, "init")
-    run(database_url, "import", str(EXAMPLES / "basic"), "--as-of", AS_OF)
-    report = as_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
+    run_cli(database_url, "init")
+    run_cli(database_url, "import", str(EXAMPLES / "basic"), "--as-of", AS_OF)
+    report = cli_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
     totals = report["totals"]
     assert totals["rows_quarantined"] > 0
     assert totals["rows_accepted"] > 0
@@ -95,26 +77,26 @@ def test_bad_rows_are_quarantined_while_good_rows_land(database_url: str):
         "future_date",
         "stale_snapshot",
     } <= checks
-    open_issues = as_json(database_url, "status")["open_quality_issues"]
+    open_issues = cli_json(database_url, "status")["open_quality_issues"]
     assert (
         sum(sum(checks.values()) for checks in open_issues.values()) >= totals["rows_quarantined"]
     )
 
 
 def test_reimporting_the_same_files_is_idempotent(database_url: str):
-    run(database_url, "init")
-    first = as_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
-    counts = as_json(database_url, "status")
-    second = as_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
-    again = as_json(database_url, "status")
+    run_cli(database_url, "init")
+    first = cli_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
+    counts = cli_json(database_url, "status")
+    second = cli_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
+    again = cli_json(database_url, "status")
     assert again["entities"] == counts["entities"]
     assert again["open_quality_issues"] == counts["open_quality_issues"]
     assert second["totals"] == first["totals"]
 
 
 def test_fail_on_quarantine_exits_3(database_url: str):
-    run(database_url, "init")
-    run(
+    run_cli(database_url, "init")
+    run_cli(
         database_url,
         "import",
         str(EXAMPLES / "bad_rows"),
@@ -126,8 +108,10 @@ def test_fail_on_quarantine_exits_3(database_url: str):
 
 
 def test_report_prints_the_quality_table(database_url: str):
-    run(database_url, "init")
-    shown = run(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF, "--report")
+    run_cli(database_url, "init")
+    shown = run_cli(
+        database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF, "--report"
+    )
     assert "Data-quality report" in shown.stdout
     assert "unknown_reference" in shown.stdout
 
@@ -142,31 +126,31 @@ def test_report_prints_the_quality_table(database_url: str):
 )
 def test_bad_arguments_fail_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str):
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    run(url, "init")
-    failed = run(url, *args, expect=1)
+    run_cli(url, "init")
+    failed = run_cli(url, *args, expect=1)
     assert message in failed.stderr
     assert failed.stderr.strip().count("\n") == 0
 
 
 def test_quarantine_lists_each_problem_with_file_row_field_value_and_reason(database_url: str):
-    run(database_url, "init")
-    report = as_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
-    lines = as_json(database_url, "quarantine", "--limit", "1000")["lines"]
+    run_cli(database_url, "init")
+    report = cli_json(database_url, "import", str(EXAMPLES / "bad_rows"), "--as-of", AS_OF)
+    lines = cli_json(database_url, "quarantine", "--limit", "1000")["lines"]
     quarantined_rows = {(line["source_file"], line["row_number"]) for line in lines}
     assert len(quarantined_rows) == report["totals"]["rows_quarantined"]
-    negative = as_json(database_url, "quarantine", "--check", "negative_quantity")["lines"]
+    negative = cli_json(database_url, "quarantine", "--check", "negative_quantity")["lines"]
     assert negative
     assert all(line["check"] == "negative_quantity" for line in negative)
     assert all(line["value"].startswith("-") for line in negative)
     assert all(line["field"] in line["reason"] for line in negative)
-    only_items = as_json(database_url, "quarantine", "--entity", "items")["lines"]
+    only_items = cli_json(database_url, "quarantine", "--entity", "items")["lines"]
     assert {line["entity"] for line in only_items} == {"items"}
 
 
 def test_demo_replace_leaves_exactly_the_new_network(database_url: str):
-    run(database_url, "init")
-    as_json(database_url, "demo", "--skus", "30", "--days", "60", "--end-date", "2026-11-20")
-    as_json(
+    run_cli(database_url, "init")
+    cli_json(database_url, "demo", "--skus", "30", "--days", "60", "--end-date", "2026-11-20")
+    cli_json(
         database_url,
         "demo",
         "--skus",
@@ -177,13 +161,13 @@ def test_demo_replace_leaves_exactly_the_new_network(database_url: str):
         "2026-11-20",
         "--replace",
     )
-    entities = as_json(database_url, "status")["entities"]
+    entities = cli_json(database_url, "status")["entities"]
     assert entities["items"]["rows"] == 12
     assert entities["inventory_positions"]["rows"] == 60
 
 
 def test_status_timestamps_carry_their_utc_offset(database_url: str):
-    run(database_url, "init")
-    as_json(database_url, "demo", "--skus", "10", "--days", "60", "--end-date", "2026-11-20")
-    latest = as_json(database_url, "status")["entities"]["inventory_positions"]["latest"]
+    run_cli(database_url, "init")
+    cli_json(database_url, "demo", "--skus", "10", "--days", "60", "--end-date", "2026-11-20")
+    latest = cli_json(database_url, "status")["entities"]["inventory_positions"]["latest"]
     assert latest == "2026-11-20T18:00:00+00:00"

@@ -8,23 +8,15 @@ importing the same folder twice must change nothing.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED_DATA, require
+from tests.helpers import cli_json, load_converter
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-CROSSDOCK = Path(sys.executable).with_name("crossdock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,40 +55,6 @@ class ImportedDataset:
     status: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    """../shared/data: skipped when absent, except under CI=true where that fails."""
-    require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
-    return SHARED_DATA
-
-
-def convert(dataset: str, data_dir: Path, out_dir: Path) -> dict[str, int]:
-    path = EXAMPLES / dataset / "convert.py"
-    spec = importlib.util.spec_from_file_location(f"crossdock_example_{dataset}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    written: dict[str, int] = module.convert(data_dir, out_dir)
-    return written
-
-
-def crossdock(database_url: str, *args: str) -> dict[str, Any]:
-    """Run the installed `crossdock` with --json and return its parsed output."""
-    assert CROSSDOCK.exists(), f"the crossdock command is not installed at {CROSSDOCK}"
-    completed = subprocess.run(
-        [str(CROSSDOCK), *args, "--json"],
-        env={**os.environ, "CROSSDOCK_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr
-    parsed: dict[str, Any] = json.loads(completed.stdout)
-    return parsed
-
-
 @pytest.fixture(scope="module", params=DATASETS, ids=lambda dataset: dataset.name)
 def imported(
     request: pytest.FixtureRequest,
@@ -106,11 +64,11 @@ def imported(
     dataset: RealDataset = request.param
     work = tmp_path_factory.mktemp(dataset.name)
     folder = work / "canonical"
-    written = convert(dataset.name, shared_data, folder)
+    written: dict[str, int] = load_converter(dataset.name).convert(shared_data, folder)
     database_url = f"sqlite:///{work / 'crossdock.db'}"
-    crossdock(database_url, "init")
-    report = crossdock(database_url, "import", str(folder))
-    status = crossdock(database_url, "status")
+    cli_json(database_url, "init")
+    report = cli_json(database_url, "import", str(folder))
+    status = cli_json(database_url, "status")
     return ImportedDataset(dataset, written, folder, database_url, report, status)
 
 
@@ -154,8 +112,8 @@ def test_the_network_and_supply_terms_land_without_quarantine(imported: Imported
 
 
 def test_importing_the_same_folder_again_changes_nothing(imported: ImportedDataset) -> None:
-    again = crossdock(imported.database_url, "import", str(imported.folder))
-    status_after = crossdock(imported.database_url, "status")
+    again = cli_json(imported.database_url, "import", str(imported.folder))
+    status_after = cli_json(imported.database_url, "status")
 
     rows_before = {name: e["rows"] for name, e in imported.status["entities"].items()}
     rows_after = {name: e["rows"] for name, e in status_after["entities"].items()}

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-
-def load_converter(dataset: str) -> ModuleType:
-    """Import examples/<dataset>/convert.py under a unique module name."""
-    path = EXAMPLES / dataset / "convert.py"
-    spec = importlib.util.spec_from_file_location(f"crossdock_example_{dataset}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import load_converter
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,47 @@
+"""Helpers shared by test modules: the installed CLI, and the example converters."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tests.conftest import REPO_ROOT
+
+EXAMPLES = REPO_ROOT / "examples"
+CROSSDOCK = Path(sys.executable).with_name("crossdock")
+
+
+def run_cli(database_url: str, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    """Run the installed `crossdock` on `database_url`; assert its exit code."""
+    assert CROSSDOCK.exists(), f"the crossdock command is not installed at {CROSSDOCK}"
+    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "COLUMNS": "200"}
+    done = subprocess.run(
+        [str(CROSSDOCK), *args], capture_output=True, text=True, env=env, timeout=900, check=False
+    )
+    assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def cli_json(database_url: str, *args: str, expect: int = 0) -> dict[str, Any]:
+    """Run `crossdock ... --json` and parse what it printed."""
+    parsed: dict[str, Any] = json.loads(
+        run_cli(database_url, *args, "--json", expect=expect).stdout
+    )
+    return parsed
+
+
+def load_converter(dataset: str) -> ModuleType:
+    """Import examples/<dataset>/convert.py (not a package) under a unique module name."""
+    path = EXAMPLES / dataset / "convert.py"
+    spec = importlib.util.spec_from_file_location(f"crossdock_example_{dataset}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
