@@ -79,7 +79,7 @@ def main() -> None:
         wired.migrate()
         outcome, demo_seconds = _timed(
             "crossdock demo (generate + validate + load, SQLite)",
-            lambda: load_demo_network(options, store=wired.store, as_of=AS_OF),
+            lambda: load_demo_network(options, store=wired.store),
         )
         demo_peak = _peak_rss_mb()
         totals = outcome.report.to_dict()["totals"]

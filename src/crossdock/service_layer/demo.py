@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -16,9 +17,9 @@ def load_demo_network(
     options: DemoOptions,
     *,
     store: CanonicalStore,
-    as_of: datetime,
     progress: Progress | None = None,
     replace: bool = False,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ImportOutcome:
     """Generate the demo network for `options` and import it into `store`.
 
@@ -52,8 +53,9 @@ def load_demo_network(
         store=store,
         kind="demo",
         description=description,
-        as_of=as_of,
+        as_of=clock(),
         progress=progress,
+        clock=clock,
     )
 
 

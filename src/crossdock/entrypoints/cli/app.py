@@ -122,13 +122,12 @@ def demo(
     """Generate a realistic, reproducible demo network and load it into the store."""
     crossdock = _crossdock()
     crossdock.require_current_schema()
-    now = datetime.now(UTC)
-    last_day = _parse_date(end_date, "--end-date") if end_date else now.date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    last_day = _parse_date(end_date, "--end-date") if end_date else yesterday
     options = DemoOptions(skus=skus, warehouses=warehouses, days=days, seed=seed, end_date=last_day)
-    as_of = max(now, datetime.combine(last_day + timedelta(days=1), datetime.min.time(), UTC))
     with render.progress_bars() as progress:
         outcome = load_demo_network(
-            options, store=crossdock.store, as_of=as_of, progress=progress, replace=replace
+            options, store=crossdock.store, progress=progress, replace=replace
         )
     _report(outcome.to_dict(), as_json=as_json, detailed=False)
 
