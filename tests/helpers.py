@@ -17,10 +17,12 @@ EXAMPLES = REPO_ROOT / "examples"
 CROSSDOCK = Path(sys.executable).with_name("crossdock")
 
 
-def run_cli(database_url: str, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-    """Run the installed `crossdock` on `database_url`; assert its exit code."""
+def run_cli(
+    database_url: str, *args: str, expect: int = 0, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `crossdock` on `database_url` in a terminal `columns` wide."""
     assert CROSSDOCK.exists(), f"the crossdock command is not installed at {CROSSDOCK}"
-    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "COLUMNS": "200"}
+    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "COLUMNS": str(columns)}
     done = subprocess.run(
         [str(CROSSDOCK), *args], capture_output=True, text=True, env=env, timeout=900, check=False
     )

@@ -17,7 +17,7 @@ def test_init_reports_the_schema_revision(database_url: str):
 
 
 def test_commands_before_init_fail_with_one_line_naming_the_fix(database_url: str):
-    failed = run_cli(database_url, "status", expect=1)
+    failed = run_cli(database_url, "status", expect=1, columns=40)
     assert failed.stderr.strip().count("\n") == 0
     assert "run `crossdock init`" in failed.stderr
 
@@ -122,12 +122,13 @@ def test_report_prints_the_quality_table(database_url: str):
         (("import", "/nonexistent/folder"), "/nonexistent/folder"),
         (("demo", "--end-date", "21/11/2026"), "--end-date: '21/11/2026' is not a date"),
         (("import", str(EXAMPLES / "basic"), "--as-of", "soon"), "--as-of: 'soon'"),
+        (("import", str(EXAMPLES / "bad_rows" / "README.md")), "README.md: is not a .csv"),
     ],
 )
 def test_bad_arguments_fail_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str):
     url = f"sqlite:///{tmp_path / 'x.db'}"
     run_cli(url, "init")
-    failed = run_cli(url, *args, expect=1)
+    failed = run_cli(url, *args, expect=1, columns=40)
     assert message in failed.stderr
     assert failed.stderr.strip().count("\n") == 0
 

@@ -58,7 +58,7 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (CrossdockError, OSError, ValueError, KeyError, SQLAlchemyError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            render.errors.print(f"error: {reason}", markup=False, highlight=False)
+            render.emit_error(f"error: {reason}")
             raise typer.Exit(code=1) from None
 
     return wrapper
@@ -156,7 +156,10 @@ def import_(
     now = _parse_time(as_of, "--as-of") if as_of else datetime.now(UTC)
     sources, ignored = crossdock.read_sources(path)
     if not sources:
-        raise ValueError(f"no canonical entity files found in {path}")
+        why = "; ".join(f"{ignored_path.name}: {reason}" for ignored_path, reason in ignored)
+        raise ValueError(
+            f"no canonical entity files found in {path}" + (f" ({why})" if why else "")
+        )
     with render.progress_bars() as progress:
         outcome = import_sources(
             sources,
@@ -170,7 +173,7 @@ def import_(
     payload["ignored_files"] = [{"path": str(p), "reason": why} for p, why in ignored]
     _report(payload, as_json=as_json, detailed=report)
     for ignored_path, why in ignored:
-        render.errors.print(f"ignored {ignored_path}: {why}", markup=False)
+        render.emit_error(f"ignored {ignored_path}: {why}")
     if fail_on_quarantine and payload["totals"]["rows_quarantined"]:
         raise typer.Exit(code=3)
 

@@ -29,6 +29,11 @@ def emit_json(payload: Mapping[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
+def emit_error(line: str) -> None:
+    """One unwrapped line on stderr, whatever the terminal width."""
+    sys.stderr.write(" ".join(line.split()) + "\n")
+
+
 def emit_text(text: str) -> None:
     """Plain text to stdout, unwrapped (Rich would fold long table rows)."""
     sys.stdout.write(text)
