@@ -36,6 +36,7 @@ Slots = npt.NDArray[np.signedinteger[Any]]  # per row, an index into per-distinc
 
 TRUE_WORDS = ("true", "1", "yes", "y")
 FALSE_WORDS = ("false", "0", "no", "n")
+_OFFSET = r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"  # a time, then an offset
 _BOOLEANS = dict.fromkeys(TRUE_WORDS, 1.0) | dict.fromkeys(FALSE_WORDS, 0.0)
 _LARGEST_EXACT_INTEGER = 2.0**53
 DATETIME_UNIT = "datetime64[us]"
@@ -210,11 +211,27 @@ def _parse_text(
         values = dates.to_numpy(dtype=DATETIME_UNIT)
         return values, missing, ~missing & np.isnat(values)
     if kind == FieldKind.TIMESTAMP:
-        stamps = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
-        values = stamps.dt.tz_localize(None).to_numpy(dtype=DATETIME_UNIT)
+        values = _utc_timestamps(text)
         return values, missing, ~missing & np.isnat(values)
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return _numbers(kind, numbers, missing)
+
+
+def _utc_timestamps(text: pd.Series) -> npt.NDArray[np.datetime64]:
+    """ISO 8601 text to naive UTC; values without an offset are read as UTC.
+
+    Values with and without an offset are parsed apart: pandas 2 would otherwise
+    apply the first value's offset to every naive value after it.
+    """
+    has_offset = text.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=np.bool_)
+    values = np.full(len(text), np.datetime64("NaT"), dtype=DATETIME_UNIT)
+    for rows, utc in ((has_offset, True), (~has_offset, False)):
+        if rows.any():
+            stamps = pd.to_datetime(text[rows], format="ISO8601", utc=utc, errors="coerce")
+            if utc:
+                stamps = stamps.dt.tz_localize(None)
+            values[rows] = stamps.to_numpy(dtype=DATETIME_UNIT)
+    return values
 
 
 def _numbers(

@@ -54,6 +54,8 @@ def test_timestamps_become_utc_and_naive_ones_are_read_as_utc():
         {**event, "event_id": "E1", "occurred_at": "2026-11-20T10:00:00+02:00"},
         {**event, "event_id": "E2", "occurred_at": "2026-11-20 10:00"},
         {**event, "event_id": "E3", "occurred_at": "2026-11-20"},
+        {**event, "event_id": "E4", "occurred_at": "2026-11-20T10:00:00.5Z"},
+        {**event, "event_id": "E5", "occurred_at": "2026-11-20 10:00:00-0500"},
     ]
     accepted = validate("events", rows).accepted
     assert str(accepted["occurred_at"].dtype) == "datetime64[us, UTC]"
@@ -61,6 +63,8 @@ def test_timestamps_become_utc_and_naive_ones_are_read_as_utc():
         pd.Timestamp("2026-11-20T08:00:00Z"),
         pd.Timestamp("2026-11-20T10:00:00Z"),
         pd.Timestamp("2026-11-20T00:00:00Z"),
+        pd.Timestamp("2026-11-20T10:00:00.5Z"),
+        pd.Timestamp("2026-11-20T15:00:00Z"),
     ]
 
 
