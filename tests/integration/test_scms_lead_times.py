@@ -1,0 +1,55 @@
+"""Supplier lead-time risk on the real SCMS shipments (../shared/data/scms)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from crossdock.planning.lead_times import learn_lead_times
+from tests.conftest import REPO_ROOT, SHARED_DATA, require
+from tests.helpers import load_converter
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+SOURCE = SHARED_DATA / "scms" / "shipments_2006_2013.csv"
+
+
+def load_benchmark() -> ModuleType:
+    path = REPO_ROOT / "benchmarks" / "bench_lead_time_risk.py"
+    spec = importlib.util.spec_from_file_location("bench_lead_time_risk", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scms_converts_learns_and_ranks_late_lines(tmp_path: Path) -> None:
+    require(SOURCE.is_file(), f"SCMS shipments not found at {SOURCE}")
+    convert = load_converter("scms")
+
+    counts = convert.convert(SHARED_DATA, tmp_path)
+    lines = convert.load_lines(tmp_path)
+    model = learn_lead_times(lines, as_of="2014-12-31")
+    air = model.lookup({"mode": "Air"})
+    ocean = model.lookup({"mode": "Ocean"})
+    frame = load_benchmark().backtest(lines)
+
+    # Every row written; unreadable order dates written empty and counted, not dropped.
+    assert counts["purchase_order_lines"] == 7779
+    assert counts["unreadable_order_date"] == 4409 + 328
+    assert int(lines["order_date"].isna().sum()) == 4737
+    # Measured: Air median 91 days, Ocean 170 (unseen supplier -> the mode's history).
+    assert air.evidence["lead_time"].level == "mode"
+    assert air.stats("lead_time")["q50"] < ocean.stats("lead_time")["q50"]
+    # Measured on the quarterly backtest: AUC 0.750 (all open), 0.706 (not yet due);
+    # Brier 0.086 vs 0.102 for per-supplier late rates. Thresholds keep a margin.
+    outcome = frame["late"].to_numpy(dtype=bool)
+    p_late = frame["p_late"].to_numpy()
+    model_brier = float(np.mean((p_late - outcome) ** 2))
+    supplier_brier = float(np.mean((frame["p_supplier"].to_numpy() - outcome) ** 2))
+    assert load_benchmark().auc(outcome, p_late) > 0.65
+    assert model_brier < supplier_brier
