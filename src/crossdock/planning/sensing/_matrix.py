@@ -1,0 +1,165 @@
+"""Dense item-location x day matrices, the robust baseline and the noise model.
+
+Sparse history (an absent day means zero demand) is laid out as one row per
+item-location and one column per day: `history_days` days of history, then the
+`window_days` days under test. Everything after is plain numpy over whole matrices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatMatrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+FREQUENT_SHARE = 0.5  # a series with demand on at least this share of days is "frequent"
+MAD_TO_SD = 1.4826  # 1.4826 x MAD estimates the standard deviation of a normal sample
+CAP_SCALES = 6.0  # history days above median + 6 robust sds are capped there
+
+
+@dataclass(frozen=True, slots=True)
+class DemandMatrix:
+    """Daily demand per item-location over history then test window.
+
+    Attributes:
+        skus, locations: the item-location of each row.
+        first_day: the date of column 0.
+        history_days: columns before the test window.
+        demand: units per row and day (zero where the history had no row).
+        expected: units expected per row and test-window day from the caller's forecast,
+            NaN where none was given (the baseline fills those days).
+    """
+
+    skus: npt.NDArray[np.object_]
+    locations: npt.NDArray[np.object_]
+    first_day: np.datetime64
+    history_days: int
+    demand: FloatMatrix
+    expected: FloatMatrix
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseModel:
+    """Expected demand and its spread per row and test-window day.
+
+    Attributes:
+        expected: expected units (forecast where given, else the robust baseline).
+        dispersion: variance-to-mean ratio per row (>= 1; 1 is Poisson).
+        history_demand_days: days with demand in the history, per row.
+        history_mean: mean daily demand over the history, per row.
+        history_max: the largest day in the history, per row.
+    """
+
+    expected: FloatMatrix
+    dispersion: npt.NDArray[np.float64]
+    history_demand_days: IntArray
+    history_mean: npt.NDArray[np.float64]
+    history_max: npt.NDArray[np.float64]
+
+
+def build_matrix(
+    actuals: pd.DataFrame,
+    expected: pd.DataFrame | None,
+    *,
+    as_of: date,
+    history_days: int,
+    window_days: int,
+    columns: tuple[str, str, str, str],
+    expected_col: str,
+) -> DemandMatrix:
+    """Lay out `actuals` (and `expected`) over history + window days ending on `as_of`."""
+    sku_col, location_col, time_col, target_col = columns
+    last = np.datetime64(as_of, "D")
+    first = last - np.timedelta64(history_days + window_days - 1, "D")
+    actual_day = _day_numbers(actuals[time_col], first)
+    in_range = (actual_day >= 0) & (actual_day < history_days + window_days)
+    frames = [actuals.loc[in_range, [sku_col, location_col]]]
+    if expected is not None:
+        expected_day = _day_numbers(expected[time_col], first) - history_days
+        in_window = (expected_day >= 0) & (expected_day < window_days)
+        frames.append(expected.loc[in_window, [sku_col, location_col]])
+    codes, skus, locations = _series_codes(frames, sku_col, location_col)
+    n = len(skus)
+    demand = np.zeros((n, history_days + window_days))
+    quantity = actuals.loc[in_range, target_col].to_numpy(dtype=np.float64, na_value=0.0)
+    np.add.at(demand, (codes[0], actual_day[in_range]), quantity)
+    forecast = np.full((n, window_days), np.nan)
+    if expected is not None:
+        values = expected.loc[in_window, expected_col].to_numpy(dtype=np.float64, na_value=np.nan)
+        forecast[codes[1], expected_day[in_window]] = values
+    return DemandMatrix(
+        skus=skus,
+        locations=locations,
+        first_day=first,
+        history_days=history_days,
+        demand=demand,
+        expected=forecast,
+    )
+
+
+def _day_numbers(dates: pd.Series, first: np.datetime64) -> IntArray:
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return (days - first).astype(np.int64)
+
+
+def _series_codes(
+    frames: list[pd.DataFrame], sku_col: str, location_col: str
+) -> tuple[list[IntArray], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Row codes of every frame's item-locations, sorted by (sku, location)."""
+    sku_values = np.concatenate([f[sku_col].astype(str).to_numpy(dtype=object) for f in frames])
+    location_values = np.concatenate(
+        [f[location_col].astype(str).to_numpy(dtype=object) for f in frames]
+    )
+    sku_code, sku_names = pd.factorize(sku_values, sort=True)
+    location_code, location_names = pd.factorize(location_values, sort=True)
+    pair = sku_code.astype(np.int64) * max(len(location_names), 1) + location_code
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    sizes = np.cumsum([0, *(len(f) for f in frames)])
+    codes = [inverse[sizes[i] : sizes[i + 1]].astype(np.int64) for i in range(len(frames))]
+    skus = np.asarray(sku_names, dtype=object)[pairs // max(len(location_names), 1)]
+    locations = np.asarray(location_names, dtype=object)[pairs % max(len(location_names), 1)]
+    return codes, skus, locations
+
+
+def noise_model(matrix: DemandMatrix) -> NoiseModel:
+    """Robust expected demand for the test window, and the spread around it.
+
+    Frequent series (demand on >= half the history days) expect, per weekday, the mean
+    of the same weekdays in the history after capping each day at median + CAP_SCALES
+    robust standard deviations (so a past spike does not raise the baseline);
+    intermittent series expect their mean daily demand. Dispersion is the variance of
+    the (capped) history residuals over the mean level, at least 1 (Poisson).
+    """
+    history = matrix.demand[:, : matrix.history_days]
+    n, h = history.shape
+    window = matrix.demand.shape[1] - h
+    demand_days = (history > 0).sum(axis=1)
+    frequent = demand_days >= FREQUENT_SHARE * h
+    median = np.median(history, axis=1)
+    spread = MAD_TO_SD * np.median(np.abs(history - median[:, None]), axis=1)
+    cap = median + CAP_SCALES * np.maximum.reduce([spread, np.sqrt(median), np.ones(n)])
+    capped = np.where(frequent[:, None], np.minimum(history, cap[:, None]), history)
+    weekday_level = capped.reshape(n, h // 7, 7).mean(axis=1)  # (n, 7) by column weekday
+    mean = history.mean(axis=1)
+
+    history_expected = np.where(frequent[:, None], np.tile(weekday_level, h // 7), mean[:, None])
+    variance = (capped - history_expected).var(axis=1)
+    level = np.maximum(history_expected.mean(axis=1), 1e-9)
+    dispersion = np.maximum(variance / level, 1.0)
+
+    weekday_of_column = (h + np.arange(window)) % 7
+    baseline = np.where(frequent[:, None], weekday_level[:, weekday_of_column], mean[:, None])
+    expected = np.where(np.isnan(matrix.expected), baseline, np.maximum(matrix.expected, 0.0))
+    return NoiseModel(
+        expected=expected,
+        dispersion=dispersion,
+        history_demand_days=demand_days.astype(np.int64),
+        history_mean=mean,
+        history_max=history.max(axis=1) if h else np.zeros(n),
+    )
