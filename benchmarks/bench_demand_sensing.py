@@ -30,9 +30,9 @@ import pandas as pd
 
 from crossdock.demo import DemoOptions, generate_demo_network
 from crossdock.planning.sensing import detect_demand_anomalies
+from results_file import write_section
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 STEM = Path(__file__).stem
 END = datetime.date(2024, 12, 31)
 DAYS = 730
@@ -241,20 +241,8 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.write_results:
-        write_results(text)
+        write_section(STEM, text, heading="Demand sensing (demo weather spikes)")
     return 0
-
-
-def write_results(text: str) -> None:
-    begin, end = f"<!-- BEGIN {STEM} -->", f"<!-- END {STEM} -->"
-    section = f"{begin}\n## Demand sensing (demo weather spikes)\n\n{text}\n{end}"
-    current = RESULTS.read_text() if RESULTS.exists() else ""
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        updated = head + section + rest.split(end, 1)[1]
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(updated)
 
 
 if __name__ == "__main__":

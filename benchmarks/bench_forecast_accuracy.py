@@ -29,9 +29,9 @@ from statsforecast.models import AutoETS, Naive, SeasonalNaive
 
 from crossdock.planning.forecasting import densify, forecast_demand
 from crossdock.planning.forecasting.core import statsforecast_freq
+from results_file import write_section
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 STEM = Path(__file__).stem
 LEVELS = (80, 90)
 
@@ -177,18 +177,6 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
-    begin, end = f"<!-- BEGIN {STEM} -->", f"<!-- END {STEM} -->"
-    current = RESULTS.read_text(encoding="utf-8")
-    block = f"{begin}\n{text}\n{end}"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        tail = rest.split(end, 1)[1]
-        RESULTS.write_text(head + block + tail, encoding="utf-8")
-    else:
-        RESULTS.write_text(current.rstrip() + "\n\n## Forecast accuracy\n\n" + block + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--series", type=int, default=150)
@@ -207,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if args.write_results:
-        write_results(text)
+        write_section(STEM, text, heading="Forecast accuracy")
     return 0
 
 

@@ -35,10 +35,8 @@ from crossdock.config import Settings
 from crossdock.demo import DemoOptions, generate_demo_network
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.importing import import_sources
+from results_file import write_section
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
-BEGIN = "<!-- BEGIN bench_import -->"
-END = "<!-- END bench_import -->"
 END_DATE = date(2026, 11, 20)
 AS_OF = datetime(2026, 11, 21, 12, tzinfo=UTC)
 
@@ -228,29 +226,17 @@ def _driver_baseline(source_db: Path, baseline_db: Path) -> float:
 
 
 def _write_results(args: argparse.Namespace, table: list[str]) -> None:
-    section = "\n".join(
-        [
-            BEGIN,
-            (
-                f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.node() or 'this machine'} "
-                f"({platform.machine()}, Python {platform.python_version()}), "
-                f"`python benchmarks/bench_import.py --skus {args.skus} "
-                f"--warehouses {args.warehouses} --days {args.days}"
-                f"{' --postgres ...' if args.postgres else ''}`:"
-            ),
-            "",
-            *table,
-            END,
-        ]
+    header = (
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.node() or 'this machine'} "
+        f"({platform.machine()}, Python {platform.python_version()}), "
+        f"`python benchmarks/bench_import.py --skus {args.skus} "
+        f"--warehouses {args.warehouses} --days {args.days}"
+        f"{' --postgres ...' if args.postgres else ''}`:"
     )
-    document = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in document:
-        before, rest = document.split(BEGIN, 1)
-        document = before + section + rest.split(END, 1)[1]
-    else:
-        document = document.rstrip() + "\n\n## Demo generation and import\n\n" + section + "\n"
-    RESULTS.write_text(document, encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    path = write_section(
+        "bench_import", "\n".join([header, "", *table]), heading="Demo generation and import"
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
-import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,8 +24,8 @@ import pandas as pd
 from crossdock.planning.decisions import build_problem, decide
 from crossdock.planning.decisions.plan import item_location_costs
 from crossdock.planning.policy import round_order_quantities
+from results_file import write_section
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
 STEM = "bench_joint_decision"
 
 
@@ -169,14 +167,7 @@ def main() -> None:
             f"Python {platform.python_version()}), `python benchmarks/{STEM}.py --skus {args.skus} "
             f"--warehouses {args.warehouses}`:\n\n"
         )
-        section = f"<!-- BEGIN {STEM} -->\n{header}{table}\n<!-- END {STEM} -->"
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        pattern = re.compile(f"<!-- BEGIN {STEM} -->.*?<!-- END {STEM} -->", re.S)
-        if pattern.search(text):
-            text = pattern.sub(lambda _: section, text)
-        else:
-            text = text.rstrip("\n") + "\n\n## Joint decision\n\n" + section + "\n"
-        RESULTS.write_text(text)
+        write_section(STEM, header + table, heading="Joint decision")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from crossdock.planning.lead_times import learn_lead_times, score_open_lines
+from results_file import write_section
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 STEM = Path(__file__).stem
 CUTOFFS = pd.date_range("2009-01-01", "2013-04-01", freq="QS")
 EPSILON = 1e-4
@@ -139,19 +139,6 @@ def report(frame: pd.DataFrame, lines: pd.DataFrame, seconds: float) -> str:
     return "\n".join(out)
 
 
-def write_results(text: str) -> None:
-    begin, end = f"<!-- BEGIN {STEM} -->", f"<!-- END {STEM} -->"
-    section = f"{begin}\n## Supplier lead-time risk (SCMS backtest)\n\n{text}\n{end}"
-    current = RESULTS.read_text() if RESULTS.exists() else ""
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        tail = rest.split(end, 1)[1]
-        updated = head + section + tail
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(updated)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data")
@@ -166,7 +153,7 @@ def main() -> int:
     text = report(frame, lines, time.perf_counter() - started)
     print(text)
     if args.write_results:
-        write_results(text)
+        write_section(STEM, text, heading="Supplier lead-time risk (SCMS backtest)")
     return 0
 
 

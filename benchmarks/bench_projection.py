@@ -28,9 +28,9 @@ import pandas as pd
 
 from crossdock.domain.model import InventoryPosition
 from crossdock.planning.projection import project_inventory
+from results_file import write_section
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 STEM = Path(__file__).stem
 AS_OF = date(2026, 3, 2)
 Z90 = 1.6448536269514722
@@ -232,20 +232,6 @@ def run(n: int, days: int, sample: int) -> str:
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
-    begin, end = f"<!-- BEGIN {STEM} -->", f"<!-- END {STEM} -->"
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        updated = head + block + tail
-    else:
-        section = "\n## Inventory projection\n\n`benchmarks/bench_projection.py`.\n\n"
-        updated = current.rstrip("\n") + "\n" + section + block + "\n"
-    RESULTS.write_text(updated)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--item-locations", type=int, default=100_000)
@@ -256,7 +242,7 @@ def main() -> int:
     text = run(args.item_locations, args.days, min(args.sample, args.item_locations))
     print(text)
     if args.write_results:
-        write_results(text)
+        write_section(STEM, text, heading="Inventory projection")
     return 0
 
 
