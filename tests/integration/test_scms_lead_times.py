@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -18,7 +19,11 @@ SOURCE = SHARED_DATA / "scms" / "shipments_2006_2013.csv"
 
 
 def load_benchmark() -> ModuleType:
-    path = REPO_ROOT / "benchmarks" / "bench_lead_time_risk.py"
+    """The backtest script, loaded as `python benchmarks/...` would: its folder on the path."""
+    folder = REPO_ROOT / "benchmarks"
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+    path = folder / "bench_lead_time_risk.py"
     spec = importlib.util.spec_from_file_location("bench_lead_time_risk", path)
     assert spec is not None
     assert spec.loader is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import pandas as pd
@@ -119,4 +119,90 @@ class CanonicalStore(Protocol):
         self, *, entity: str | None = None, check: str | None = None, limit: int = 100
     ) -> list[QuarantineLine]:
         """Unresolved quarantine lines, oldest file row first, optionally filtered."""
+        ...
+
+
+# -- planning -----------------------------------------------------------------------
+
+RECOMMENDATION_COLUMNS = (
+    "kind",  # buy | transfer | expedite
+    "sku",
+    "from_code",  # supplier, PO number or shipping warehouse
+    "to_code",  # receiving warehouse
+    "po_number",  # the open PO line expedited, else None
+    "quantity",
+    "expected_arrival_date",
+    "action_cost",  # this action's own transport + ordering + purchase + expedite
+    "expected_cost",  # the plan where the action lands: sum of the six parts below
+    "holding_cost",
+    "shortage_cost",
+    "transport_cost",
+    "ordering_cost",
+    "purchase_cost",
+    "expedite_cost",
+    "do_nothing_cost",  # same scope, nothing done
+    "savings",  # do_nothing_cost - expected_cost
+    "scope",  # the item-locations the money covers, "|"-separated sku@location
+    "alternatives",  # JSON: every option considered for the receiver
+    "drivers",  # JSON: forecast, lead-time risk, position, policy levels
+    "confidence",
+    "model_version",
+    "policy_version",
+)
+
+
+@dataclass(frozen=True)
+class PlanningData:
+    """What a plan reads from the store, as of one day (canonical column names).
+
+    Attributes:
+        items, locations, lanes, suppliers, customers, supply_terms: master data.
+        demand_history: sku, location_code, demand_date, quantity; dates <= as_of.
+        inventory_positions: the newest snapshot per item-location taken on or before
+            as_of (end of day, UTC).
+        purchase_order_lines: lines of POs ordered on or before as_of (not cancelled),
+            joined with their PO: supplier_code, location_code, order_date, status.
+        sales_order_lines: lines of sales orders entered on or before as_of (not
+            cancelled), joined with their order: customer_code, location_code,
+            order_date, requested_date, status.
+        import_run_id: the newest import run in the store: the data snapshot read.
+    """
+
+    items: pd.DataFrame
+    locations: pd.DataFrame
+    lanes: pd.DataFrame
+    suppliers: pd.DataFrame
+    customers: pd.DataFrame
+    supply_terms: pd.DataFrame
+    demand_history: pd.DataFrame
+    inventory_positions: pd.DataFrame
+    purchase_order_lines: pd.DataFrame
+    sales_order_lines: pd.DataFrame
+    import_run_id: int | None
+
+
+@dataclass(frozen=True)
+class PlanRunRecord:
+    """One finished plan run, as stored next to its recommendations."""
+
+    started_at: datetime
+    finished_at: datetime
+    as_of: date
+    import_run_id: int | None
+    money_at_risk: float
+    expected_savings: float
+    settings: Mapping[str, Any]
+    summary: Mapping[str, Any]
+
+
+class PlanningStore(Protocol):
+    """Where a plan reads its inputs and keeps its runs and recommendations."""
+
+    def planning_data(self, *, as_of: date) -> PlanningData:
+        """Every frame a plan needs, holding only data dated on or before `as_of`."""
+        ...
+
+    def save_plan(self, run: PlanRunRecord, recommendations: pd.DataFrame) -> int:
+        """Store a plan run and its recommendations (`RECOMMENDATION_COLUMNS`) in one
+        transaction; returns the plan run id."""
         ...

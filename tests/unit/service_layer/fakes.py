@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from crossdock.domain.canonical import ENTITIES, Entity
 from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMapping
-from crossdock.service_layer.ports import EntityStatus, QuarantineLine, RowsWritten, StoreStatus
+from crossdock.service_layer.ports import (
+    EntityStatus,
+    PlanningData,
+    PlanRunRecord,
+    QuarantineLine,
+    RowsWritten,
+    StoreStatus,
+)
 
 
 class FakeStore:
@@ -20,6 +27,8 @@ class FakeStore:
         self.runs: dict[int, dict[str, Any]] = {}
         self.landed_order: list[str] = []
         self.fail_on = fail_on
+        self.plan_runs: list[PlanRunRecord] = []
+        self.recommendations: list[pd.DataFrame] = []
 
     def start_run(self, *, kind: str, source: str, started_at: datetime) -> int:
         run_id = len(self.runs) + 1
@@ -88,3 +97,33 @@ class FakeStore:
 
     def delete_canonical_records(self) -> None:
         self.tables.clear()
+
+    # -- planning: hands over everything, undated; the use case must cut at as_of itself
+
+    def planning_data(self, *, as_of: date) -> PlanningData:
+        def table(name: str) -> pd.DataFrame:
+            return self.tables.get(name, pd.DataFrame()).reset_index(drop=True)
+
+        orders = table("purchase_orders")[
+            ["po_number", "supplier_code", "location_code", "order_date", "status"]
+        ]
+        sales_columns = ["order_number", "customer_code", "location_code", "order_date"]
+        sales = table("sales_orders")[[*sales_columns, "requested_date", "status"]]
+        return PlanningData(
+            items=table("items"),
+            locations=table("locations"),
+            lanes=table("lanes"),
+            suppliers=table("suppliers"),
+            customers=table("customers"),
+            supply_terms=table("supply_terms"),
+            demand_history=table("demand_history"),
+            inventory_positions=table("inventory_positions"),
+            purchase_order_lines=table("purchase_order_lines").merge(orders, on="po_number"),
+            sales_order_lines=table("sales_order_lines").merge(sales, on="order_number"),
+            import_run_id=max(self.runs, default=None),
+        )
+
+    def save_plan(self, run: PlanRunRecord, recommendations: pd.DataFrame) -> int:
+        self.plan_runs.append(run)
+        self.recommendations.append(recommendations.copy())
+        return len(self.plan_runs)

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, String, delete, func, insert, select, type_coerce, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from crossdock.adapters.db.bulk import upsert_frame
 from crossdock.adapters.db.migrate import current_revision
-from crossdock.adapters.db.tables import canonical_tables, import_runs, quarantine
+from crossdock.adapters.db.tables import (
+    canonical_tables,
+    import_runs,
+    plan_runs,
+    quarantine,
+    recommendations,
+)
 from crossdock.domain.canonical import ENTITIES, Entity
 from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMapping
 from crossdock.service_layer.ports import (
+    RECOMMENDATION_COLUMNS,
     EntityStatus,
+    PlanningData,
+    PlanRunRecord,
     QuarantineLine,
     RowsWritten,
     StoreStatus,
 )
 
 _QUARANTINE_BATCH = 5_000
+_RECOMMENDATION_BATCH = 5_000
+_MONEY_COLUMNS = (
+    *(column for column in RECOMMENDATION_COLUMNS if column.endswith("cost")),
+    "savings",
+)
 
 
 class SqlCanonicalStore:
@@ -221,6 +238,133 @@ class SqlCanonicalStore:
             )
             for row in rows
         ]
+
+    # -- planning ------------------------------------------------------------------
+
+    def planning_data(self, *, as_of: date) -> PlanningData:
+        t = canonical_tables
+        end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), UTC)
+        positions = t["inventory_positions"]
+        newest = (
+            select(
+                positions.c.sku,
+                positions.c.location_code,
+                func.max(positions.c.snapshot_at).label("snapshot_at"),
+            )
+            .where(positions.c.snapshot_at < end_of_day)
+            .group_by(positions.c.sku, positions.c.location_code)
+            .subquery()
+        )
+        latest_positions = select(positions).join(
+            newest,
+            (positions.c.sku == newest.c.sku)
+            & (positions.c.location_code == newest.c.location_code)
+            & (positions.c.snapshot_at == newest.c.snapshot_at),
+        )
+        demand = t["demand_history"]
+        po, pol = t["purchase_orders"], t["purchase_order_lines"]
+        so, sol = t["sales_orders"], t["sales_order_lines"]
+        with self.engine.connect() as connection:
+
+            def frame(query: Any) -> pd.DataFrame:
+                result = connection.execute(query)
+                return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+            history = frame(
+                select(
+                    demand.c.sku,
+                    demand.c.location_code,
+                    _as_text(demand.c.demand_date).label("demand_date"),
+                    demand.c.quantity,
+                ).where(demand.c.demand_date <= as_of)
+            )
+            history["demand_date"] = pd.to_datetime(history["demand_date"])
+            return PlanningData(
+                items=frame(select(t["items"])),
+                locations=frame(select(t["locations"])),
+                lanes=frame(select(t["lanes"])),
+                suppliers=frame(select(t["suppliers"])),
+                customers=frame(select(t["customers"])),
+                supply_terms=frame(select(t["supply_terms"])),
+                demand_history=history,
+                inventory_positions=frame(latest_positions),
+                purchase_order_lines=frame(
+                    select(
+                        pol, po.c.supplier_code, po.c.location_code, po.c.order_date, po.c.status
+                    )
+                    .join(po, po.c.po_number == pol.c.po_number)
+                    .where(po.c.order_date <= as_of, po.c.status != "cancelled")
+                ),
+                sales_order_lines=frame(
+                    select(
+                        sol,
+                        so.c.customer_code,
+                        so.c.location_code,
+                        so.c.order_date,
+                        so.c.requested_date,
+                        so.c.status,
+                    )
+                    .join(so, so.c.order_number == sol.c.order_number)
+                    .where(so.c.order_date <= as_of, so.c.status != "cancelled")
+                ),
+                import_run_id=connection.execute(
+                    select(func.max(import_runs.c.id)).where(import_runs.c.status != "running")
+                ).scalar_one(),
+            )
+
+    def save_plan(self, run: PlanRunRecord, recommendations_frame: pd.DataFrame) -> int:
+        rows = recommendations_frame.loc[:, list(RECOMMENDATION_COLUMNS)].copy()
+        rows["expected_arrival_date"] = [
+            None if pd.isna(day) else pd.Timestamp(day).date()
+            for day in rows["expected_arrival_date"]
+        ]
+        records: list[dict[str, Any]] = [
+            {str(k): v for k, v in record.items()}
+            for record in rows.astype(object).where(rows.notna(), None).to_dict("records")
+        ]
+        for record in records:
+            for column in _MONEY_COLUMNS:
+                record[column] = _money(record[column])
+            record["quantity"] = float(record["quantity"])
+            record["confidence"] = float(record["confidence"])
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                insert(plan_runs).values(
+                    started_at=run.started_at,
+                    finished_at=run.finished_at,
+                    as_of=run.as_of,
+                    status="succeeded",
+                    import_run_id=run.import_run_id,
+                    recommendations=len(records),
+                    money_at_risk=_money(run.money_at_risk),
+                    expected_savings=_money(run.expected_savings),
+                    settings=json.dumps(run.settings, default=str),
+                    summary=json.dumps(run.summary, default=str),
+                )
+            )
+            key = result.inserted_primary_key
+            assert key is not None
+            plan_run_id = int(key[0])
+            for record in records:
+                record["plan_run_id"] = plan_run_id
+                record["import_run_id"] = run.import_run_id
+            for start in range(0, len(records), _RECOMMENDATION_BATCH):
+                connection.execute(
+                    insert(recommendations), records[start : start + _RECOMMENDATION_BATCH]
+                )
+        return plan_run_id
+
+
+def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A date column read without per-row conversion (ISO text on SQLite, dates elsewhere)."""
+    return type_coerce(column, String())
+
+
+def _money(value: object) -> Decimal:
+    """Money for a Numeric(18, 4) column: rounded to 4 places, 0 when missing."""
+    number = 0.0 if value is None else float(value)  # type: ignore[arg-type]
+    number = number if math.isfinite(number) else 0.0
+    return Decimal(f"{number:.4f}")
 
 
 def _iso(value: object) -> str:

@@ -126,3 +126,57 @@ quarantine = Table(
     Index(None, "entity", "source_file", "resolved_at"),
     comment="Rows that did not land, with the field, value and reason.",
 )
+
+# -- planning output (not derived from the canonical spec) -----------------------------
+
+_MONEY = Numeric(18, 4, asdecimal=True)
+
+plan_runs = Table(
+    "plan_runs",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("as_of", Date(), nullable=False, comment="Only data dated on or before it was read."),
+    Column("status", String(), nullable=False, comment="succeeded (failed runs write nothing)"),
+    Column("import_run_id", Integer(), comment="Newest import run the plan read: its snapshot."),
+    Column("recommendations", Integer(), nullable=False, comment="Recommendations stored."),
+    Column("money_at_risk", _MONEY, nullable=False, comment="Do-nothing expected shortage cost."),
+    Column("expected_savings", _MONEY, nullable=False, comment="Do-nothing minus planned cost."),
+    Column("settings", Text(), nullable=False, comment="Engine settings and versions, JSON."),
+    Column("summary", Text(), nullable=False, comment="Counts by kind, money, input counts, JSON."),
+    comment="Every `crossdock plan` run: as-of date, data snapshot, settings and summary.",
+)
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("plan_run_id", Integer(), nullable=False),
+    Column("kind", String(), nullable=False, comment="buy, transfer or expedite"),
+    Column("sku", String(), nullable=False),
+    Column("from_code", String(), comment="Supplier, PO number or shipping warehouse."),
+    Column("to_code", String(), nullable=False, comment="Receiving warehouse."),
+    Column("po_number", String(), comment="The open PO line expedited, if any."),
+    Column("quantity", Float(), nullable=False),
+    Column("expected_arrival_date", Date()),
+    Column("action_cost", _MONEY, nullable=False, comment="This action's own money."),
+    Column("expected_cost", _MONEY, nullable=False, comment="Planned cost where it lands."),
+    Column("holding_cost", _MONEY, nullable=False),
+    Column("shortage_cost", _MONEY, nullable=False),
+    Column("transport_cost", _MONEY, nullable=False),
+    Column("ordering_cost", _MONEY, nullable=False),
+    Column("purchase_cost", _MONEY, nullable=False),
+    Column("expedite_cost", _MONEY, nullable=False),
+    Column("do_nothing_cost", _MONEY, nullable=False, comment="Same scope, nothing done."),
+    Column("savings", _MONEY, nullable=False, comment="do_nothing_cost - expected_cost"),
+    Column("scope", Text(), nullable=False, comment="Item-locations the money covers."),
+    Column("alternatives", Text(), nullable=False, comment="Options considered, JSON."),
+    Column("drivers", Text(), nullable=False, comment="Forecast, lead time, position, JSON."),
+    Column("confidence", Float(), nullable=False, comment="0..1, see plan-command.md"),
+    Column("model_version", String(), nullable=False),
+    Column("policy_version", String(), nullable=False),
+    Column("import_run_id", Integer(), comment="Data snapshot the plan read."),
+    Index(None, "plan_run_id", "kind"),
+    comment="Typed recommendations of a plan run, with their money explanation.",
+)

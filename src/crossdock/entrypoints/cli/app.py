@@ -1,4 +1,4 @@
-"""The `crossdock` command line: init, demo, import, status.
+"""The `crossdock` command line: init, demo, import, status, plan.
 
 Every command takes `--json` for scripts, draws progress on stderr, and on failure
 exits non-zero with one line saying why.
@@ -24,6 +24,7 @@ from crossdock.domain.errors import CrossdockError
 from crossdock.entrypoints.cli import render, schema
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.importing import import_sources
+from crossdock.service_layer.planning import PlanSettings, plan
 
 app = typer.Typer(
     name="crossdock",
@@ -230,6 +231,46 @@ def quarantine(
         render.emit_json({"lines": [asdict(line) for line in lines]})
     else:
         render.quarantine_table(lines)
+
+
+@app.command("plan")
+@one_line_errors
+def plan_(
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Plan with data up to this day, YYYY-MM-DD (default: today, UTC)."),
+    ] = None,
+    horizon_days: Annotated[
+        int,
+        typer.Option(
+            help="Shortest planning horizon in days (buying locations plan over "
+            "at least their lead time + review period).",
+            min=1,
+            max=120,
+        ),
+    ] = 28,
+    top: Annotated[
+        int, typer.Option(help="Show this many actions, largest savings first.", min=0)
+    ] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Forecast, size policies, project and decide: store buy / transfer / expedite
+    recommendations explained in money."""
+    crossdock = _crossdock()
+    crossdock.require_current_schema()
+    day = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
+    with render.progress_bars() as progress:
+        outcome = plan(
+            crossdock.store,
+            as_of=day,
+            settings=PlanSettings(horizon_days=horizon_days),
+            progress=progress,
+        )
+    payload = render.plan_payload(outcome, top=top)
+    if as_json:
+        render.emit_json(payload)
+    else:
+        render.plan_summary(payload)
 
 
 def _report(payload: dict[str, Any], *, as_json: bool, detailed: bool) -> None:

@@ -19,7 +19,10 @@ from rich.progress import (
 from rich.table import Table
 
 from crossdock.service_layer.importing import Progress as ProgressSink
+from crossdock.service_layer.planning import PlanOutcome
 from crossdock.service_layer.ports import QuarantineLine, RowsWritten, StoreStatus
+
+COST_PARTS = ("holding", "shortage", "transport", "ordering", "purchase", "expedite")
 
 console = Console()
 errors = Console(stderr=True)
@@ -162,3 +165,80 @@ def import_summary(report: Mapping[str, Any], *, detailed: bool) -> None:
                 str(issue["reason"]),
             )
         console.print(lines)
+
+
+def plan_payload(outcome: PlanOutcome, *, top: int) -> dict[str, Any]:
+    """What `crossdock plan` prints: the run, its summary and the top actions by savings."""
+    actions = [_action(row) for row in outcome.top(top).to_dict("records")]
+    return {
+        "plan_run_id": outcome.plan_run_id,
+        "as_of": outcome.as_of.isoformat(),
+        "import_run_id": outcome.import_run_id,
+        **outcome.summary,
+        "top_actions": actions,
+    }
+
+
+def plan_summary(payload: Mapping[str, Any]) -> None:
+    counts = payload["by_kind"]
+    console.print(
+        f"Plan run #{payload['plan_run_id']} as of {payload['as_of']} "
+        f"(data: import run #{payload['import_run_id']}): "
+        f"{payload['recommendations']:,} recommendations: "
+        + ", ".join(f"{counts[kind]:,} {kind}" for kind in ("buy", "transfer", "expedite"))
+    )
+    console.print(
+        f"money at risk (expected shortage cost if nothing is done): "
+        f"{payload['money_at_risk']:,.2f}; expected savings of the plan: "
+        f"{payload['expected_savings']:,.2f} "
+        f"(do nothing {payload['do_nothing_cost']:,.2f} -> plan {payload['planned_cost']:,.2f})"
+    )
+    actions = payload["top_actions"]
+    if not actions:
+        return
+    table = Table(title=f"Top {len(actions)} actions by savings")
+    for column in ("kind", "sku", "from", "to", "qty", "arrives", "do nothing", "plan", "savings"):
+        table.add_column(
+            column,
+            justify="right" if column in ("qty", "do nothing", "plan", "savings") else "left",
+        )
+    table.add_column("how the plan's money adds up", overflow="fold")
+    for action in actions:
+        parts = " + ".join(
+            f"{name} {value:,.2f}" for name, value in action["cost_parts"].items() if value
+        )
+        table.add_row(
+            action["kind"],
+            action["sku"],
+            str(action["from_code"]),
+            action["to_code"],
+            f"{action['quantity']:,.0f}",
+            action["expected_arrival_date"] or "",
+            f"{action['do_nothing_cost']:,.2f}",
+            f"{action['expected_cost']:,.2f}",
+            f"{action['savings']:,.2f}",
+            parts or "0",
+        )
+    console.print(table)
+
+
+def _action(row: Mapping[Any, Any]) -> dict[str, Any]:
+    arrival = row["expected_arrival_date"]
+    return {
+        "kind": row["kind"],
+        "sku": row["sku"],
+        "from_code": row["from_code"],
+        "to_code": row["to_code"],
+        "quantity": row["quantity"],
+        "expected_arrival_date": None
+        if arrival is None or str(arrival) == "NaT"
+        else str(arrival)[:10],
+        "action_cost": round(float(row["action_cost"]), 2),
+        "expected_cost": round(float(row["expected_cost"]), 2),
+        "cost_parts": {part: round(float(row[f"{part}_cost"]), 2) for part in COST_PARTS},
+        "do_nothing_cost": round(float(row["do_nothing_cost"]), 2),
+        "savings": round(float(row["savings"]), 2),
+        "scope": row["scope"],
+        "confidence": row["confidence"],
+        "drivers": json.loads(row["drivers"]),
+    }

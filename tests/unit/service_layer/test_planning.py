@@ -1,0 +1,104 @@
+"""The plan use case against an in-memory store loaded with a small demo network."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crossdock.demo import DemoOptions
+from crossdock.service_layer.demo import load_demo_network
+from crossdock.service_layer.planning import plan
+from tests.unit.service_layer.fakes import FakeStore
+
+END = date(2026, 11, 20)
+PARTS = ("holding", "shortage", "transport", "ordering", "purchase", "expedite")
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, pd.DataFrame]:
+    store = FakeStore()
+    load_demo_network(DemoOptions(skus=12, warehouses=3, days=120, end_date=END), store=store)
+    return store.tables
+
+
+def store_with(tables: dict[str, pd.DataFrame]) -> FakeStore:
+    store = FakeStore()
+    store.tables = {name: frame.copy() for name, frame in tables.items()}
+    store.runs = {1: {"kind": "demo", "source": "demo", "status": "succeeded"}}
+    return store
+
+
+def test_stores_one_recommendation_per_action_the_decision_returns(demo_tables):
+    store = store_with(demo_tables)
+    outcome = plan(store, as_of=END)
+    actions = outcome.decision.actions
+    taken = actions[actions["kind"] != "none"].reset_index(drop=True)
+    stored = store.recommendations[0]
+    assert len(store.plan_runs) == 1
+    assert len(stored) == len(taken) > 0
+    assert stored["kind"].tolist() == taken["kind"].tolist()
+    assert stored["sku"].tolist() == taken["sku"].tolist()
+    assert stored["to_code"].tolist() == taken["to_code"].tolist()
+    assert stored["quantity"].tolist() == taken["quantity"].tolist()
+    assert outcome.summary["by_kind"] == {
+        kind: int((taken["kind"] == kind).sum()) for kind in ("buy", "transfer", "expedite")
+    }
+    assert store.plan_runs[0].as_of == END
+    assert store.plan_runs[0].import_run_id == 1
+
+
+def test_each_recommendation_money_adds_up(demo_tables):
+    store = store_with(demo_tables)
+    outcome = plan(store, as_of=END)
+    stored = store.recommendations[0]
+    parts = stored[[f"{part}_cost" for part in PARTS]].sum(axis=1)
+    np.testing.assert_allclose(stored["expected_cost"], parts, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        stored["savings"], stored["do_nothing_cost"] - stored["expected_cost"], rtol=0, atol=1e-9
+    )
+    summary = outcome.summary
+    assert summary["expected_savings"] == pytest.approx(
+        summary["do_nothing_cost"] - summary["planned_cost"], abs=1e-3
+    )
+    alternatives = json.loads(stored["alternatives"].iloc[0])
+    assert {row["alternative"] for row in alternatives} >= {"none", "plan"}
+    for row in alternatives:
+        assert row["total"] == pytest.approx(sum(row[part] for part in PARTS), abs=1e-9)
+
+
+def test_demand_and_orders_dated_after_as_of_change_nothing(demo_tables):
+    before = store_with(demo_tables)
+    plan(before, as_of=END)
+    after = store_with(demo_tables)
+    demand = after.tables["demand_history"]
+    spike = demand.iloc[[0]].copy()
+    spike["demand_date"] = pd.Timestamp(END) + pd.Timedelta(days=3)
+    spike["quantity"] = 1_000_000.0
+    after.tables["demand_history"] = pd.concat([demand, spike], ignore_index=True)
+    orders = after.tables["purchase_orders"]
+    late_po = orders.iloc[[0]].copy()
+    late_po["po_number"] = "PO-FUTURE"
+    late_po["order_date"] = pd.Timestamp(END) + pd.Timedelta(days=1)
+    after.tables["purchase_orders"] = pd.concat([orders, late_po], ignore_index=True)
+    lines = after.tables["purchase_order_lines"]
+    late_line = lines.iloc[[0]].copy()
+    late_line["po_number"] = "PO-FUTURE"
+    late_line["received_date"] = late_line["promised_date"]
+    after.tables["purchase_order_lines"] = pd.concat([lines, late_line], ignore_index=True)
+
+    plan(after, as_of=END)
+
+    pd.testing.assert_frame_equal(after.recommendations[0], before.recommendations[0])
+    assert after.plan_runs[0].summary["inputs"] == before.plan_runs[0].summary["inputs"]
+
+
+def test_a_plan_before_any_stock_count_fails_and_stores_nothing(demo_tables):
+    store = store_with(demo_tables)
+    with pytest.raises(ValueError, match="no inventory positions on or before 2026-11-01"):
+        plan(store, as_of=date(2026, 11, 1))
+    assert store.plan_runs == []
+    assert store.recommendations == []
