@@ -159,7 +159,8 @@ def plan(
     started_at = clock()
     steps = _Steps(progress)
     with steps.step("reading data"):
-        data = store.planning_data(as_of=as_of)
+        bucket_days = 7 if settings.forecast_freq == "W" else 1
+        data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
         frames = build_frames(data, as_of=as_of, settings=settings)
     with steps.step("learning lead times, scoring open POs"):
         frames.add_lead_times(as_of=as_of)

@@ -198,8 +198,13 @@ class PlanRunRecord:
 class PlanningStore(Protocol):
     """Where a plan reads its inputs and keeps its runs and recommendations."""
 
-    def planning_data(self, *, as_of: date) -> PlanningData:
-        """Every frame a plan needs, holding only data dated on or before `as_of`."""
+    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
+        """Every frame a plan needs, holding only data dated on or before `as_of`.
+
+        With `bucket_days` > 1, demand_history may come pre-summed per block of that many
+        days counted back from `as_of`: one row per item-location and block, dated on the
+        block's last day with demand, so block totals and last-demand dates are exact.
+        """
         ...
 
     def save_plan(self, run: PlanRunRecord, recommendations: pd.DataFrame) -> int:

@@ -100,7 +100,7 @@ class FakeStore:
 
     # -- planning: hands over everything, undated; the use case must cut at as_of itself
 
-    def planning_data(self, *, as_of: date) -> PlanningData:
+    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
         def table(name: str) -> pd.DataFrame:
             return self.tables.get(name, pd.DataFrame()).reset_index(drop=True)
 

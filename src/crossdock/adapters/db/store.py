@@ -10,7 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, String, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    Date,
+    Engine,
+    Integer,
+    String,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from crossdock.adapters.db.bulk import upsert_frame
@@ -91,7 +103,8 @@ class SqlCanonicalStore:
     def item_uoms(self) -> dict[str, str]:
         items = canonical_tables["items"]
         with self.engine.connect() as connection:
-            return dict(connection.execute(select(items.c.sku, items.c.uom)).tuples().all())
+            rows = connection.execute(select(items.c.sku, items.c.uom)).all()
+            return {str(sku): str(uom) for sku, uom in rows}
 
     def reason_code_mappings(self) -> list[ReasonCodeMapping]:
         table = canonical_tables["reason_code_mappings"]
@@ -241,7 +254,7 @@ class SqlCanonicalStore:
 
     # -- planning ------------------------------------------------------------------
 
-    def planning_data(self, *, as_of: date) -> PlanningData:
+    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
         t = canonical_tables
         end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), UTC)
         positions = t["inventory_positions"]
@@ -271,12 +284,9 @@ class SqlCanonicalStore:
                 return pd.DataFrame(result.all(), columns=list(result.keys()))
 
             history = frame(
-                select(
-                    demand.c.sku,
-                    demand.c.location_code,
-                    _as_text(demand.c.demand_date).label("demand_date"),
-                    demand.c.quantity,
-                ).where(demand.c.demand_date <= as_of)
+                _demand_query(
+                    demand, as_of=as_of, bucket_days=bucket_days, dialect=connection.dialect.name
+                )
             )
             history["demand_date"] = pd.to_datetime(history["demand_date"])
             return PlanningData(
@@ -353,6 +363,46 @@ class SqlCanonicalStore:
                     insert(recommendations), records[start : start + _RECOMMENDATION_BATCH]
                 )
         return plan_run_id
+
+
+def _demand_query(demand: Any, *, as_of: date, bucket_days: int, dialect: str) -> Any:
+    """Demand up to `as_of`, summed per block of `bucket_days` counted back from it.
+
+    Summing in SQL keeps a weekly plan from holding every daily row in memory. Each block
+    is dated on its last day with demand, so block totals and last-demand dates are exact.
+    """
+    if bucket_days <= 1:
+        return select(
+            demand.c.sku,
+            demand.c.location_code,
+            _as_text(demand.c.demand_date).label("demand_date"),
+            demand.c.quantity,
+        ).where(demand.c.demand_date <= as_of)
+    if dialect == "sqlite":
+        days_back = func.cast(
+            func.julianday(literal(as_of.isoformat())) - func.julianday(demand.c.demand_date),
+            Integer(),
+        )
+    else:
+        days_back = literal(as_of, Date()) - demand.c.demand_date
+    block = days_back // bucket_days
+    summed = (
+        select(
+            demand.c.sku,
+            demand.c.location_code,
+            func.max(demand.c.demand_date).label("demand_date"),
+            func.sum(demand.c.quantity).label("quantity"),
+        )
+        .where(demand.c.demand_date <= as_of)
+        .group_by(demand.c.sku, demand.c.location_code, block)
+        .subquery()
+    )
+    return select(
+        summed.c.sku,
+        summed.c.location_code,
+        _as_text(summed.c.demand_date).label("demand_date"),
+        summed.c.quantity,
+    )
 
 
 def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
