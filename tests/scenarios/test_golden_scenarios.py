@@ -45,6 +45,7 @@ def _run(folder: Path) -> dict[str, Any]:
             "sku": row["sku"],
             "from_code": row["from_code"],
             "to_code": row["to_code"],
+            "line_number": None if pd.isna(row["line_number"]) else int(row["line_number"]),
             "quantity": float(row["quantity"]),
             "expected_arrival_date": str(pd.Timestamp(row["expected_arrival_date"]).date()),
             "action_cost": round(float(row["action_cost"]), 2),

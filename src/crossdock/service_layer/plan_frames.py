@@ -18,12 +18,7 @@ import pandas as pd
 
 from crossdock.planning.forecasting import ForecastResult
 from crossdock.planning.lead_times import LeadTimeModel, learn_lead_times, score_open_lines
-from crossdock.planning.policy import (
-    FillRateTargets,
-    cycle_quantity,
-    lead_time_demand,
-    size_for_fill_rate,
-)
+from crossdock.planning.policy import FillRateTargets, size_network
 from crossdock.service_layer.ports import PlanningData
 
 if TYPE_CHECKING:
@@ -150,6 +145,7 @@ class PlanFrames:
         )
         from_parent = ~np.isnan(lane_days)
         rows["supplier_code"] = supplier
+        rows["parent_code"] = parent.where(from_parent)
         rows["replenished_from"] = np.where(from_parent, parent, supplier)
         rows["lead_time_mean"] = np.where(from_parent, lane_days, np.nan_to_num(mean, nan=14.0))
         rows["lead_time_std"] = np.where(from_parent, 0.0, std)
@@ -207,30 +203,48 @@ class PlanFrames:
         )
         per_day_mean = rows["demand_mean"].to_numpy(np.float64) / horizon
         per_day_std = rows["demand_std"].to_numpy(np.float64) / np.sqrt(horizon)
-        demand = lead_time_demand(
+        targets = FillRateTargets()
+        rows["fill_rate_target"] = targets.lookup(
+            rows["criticality"].to_numpy(object), rows["tier"].to_numpy(object)
+        )
+        levels = size_network(
             demand_mean=per_day_mean,
             demand_std=per_day_std,
             lead_time_mean=rows["lead_time_mean"].to_numpy(np.float64),
             lead_time_std=rows["lead_time_std"].to_numpy(np.float64),
             review_period=float(settings.review_period_days),
-            intermittent=rows["demand_class"].isin(SPORADIC).to_numpy(),
-        )
-        targets = FillRateTargets()
-        rows["fill_rate_target"] = targets.lookup(
-            rows["criticality"].to_numpy(object), rows["tier"].to_numpy(object)
-        )
-        levels = size_for_fill_rate(
-            demand,
             fill_rate=rows["fill_rate_target"].to_numpy(np.float64),
-            cycle_quantity=cycle_quantity(
-                order_quantity=0.0,
-                demand_mean=per_day_mean,
-                review_period=float(settings.review_period_days),
-            ),
+            intermittent=rows["demand_class"].isin(SPORADIC).to_numpy(),
+            parent=self.parent_rows(),
         )
-        rows["demand_family"] = np.where(demand.is_gamma, "gamma", "normal")
+        rows["demand_family"] = np.where(levels.is_gamma, "gamma", "normal")
         rows["safety_stock"] = levels.safety_stock
         rows["reorder_point"] = levels.reorder_point
+        rows["own_reorder_point"] = levels.own_reorder_point
+        rows["dc_wait_days"] = levels.dc_wait
+        rows["keep_quantity"] = self.keep_quantity()
+
+    def keep_quantity(self) -> np.ndarray:
+        """What each warehouse keeps before it gives stock to another: its reorder point;
+        a DC keeps only what its own customers need (its branches are what it is for)."""
+        parent = self.parent_rows()
+        is_parent = np.zeros(len(self.rows), dtype=np.bool_)
+        is_parent[parent[parent >= 0]] = True
+        return np.where(
+            is_parent,
+            self.rows["own_reorder_point"].to_numpy(np.float64),
+            self.rows["reorder_point"].to_numpy(np.float64),
+        )
+
+    def parent_rows(self) -> np.ndarray:
+        """Per row, the row of the warehouse replenishing the same item, or -1."""
+        keys = pd.MultiIndex.from_frame(self.rows[["sku", "location_code"]])
+        parent = self.rows["parent_code"]
+        wanted = pd.MultiIndex.from_arrays(
+            [self.rows["sku"], parent.where(parent.notna(), "").astype(str)]
+        )
+        found = np.asarray(keys.get_indexer(wanted), dtype=np.int64)
+        return np.where(parent.notna().to_numpy(), found, -1)
 
     # -- projection -----------------------------------------------------------------
 
@@ -250,6 +264,17 @@ class PlanFrames:
         ).dropna(subset=["expected_date"])
         return receipts if len(receipts) else None
 
+    def served_daily_demand(self) -> np.ndarray:
+        """Per row that replenishes others: its own demand per day plus theirs; NaN
+        elsewhere."""
+        rows = self.rows
+        daily = rows["demand_mean"].to_numpy(np.float64) / rows["horizon_days"].to_numpy(np.float64)
+        parent = self.parent_rows()
+        child = parent >= 0
+        served = daily + np.bincount(parent[child], daily[child], minlength=len(rows))
+        is_parent = np.bincount(parent[child], minlength=len(rows)) > 0
+        return np.where(is_parent, served, np.nan)
+
     def projection_policy(self) -> pd.DataFrame:
         return pd.DataFrame(
             {
@@ -260,6 +285,7 @@ class PlanFrames:
                 "order_up_to": self.rows["reorder_point"],
                 "demand_class": self.rows["demand_class"],
                 "last_demand_date": self.rows["last_demand_date"],
+                "served_daily_demand": self.served_daily_demand(),
             }
         )
 
@@ -267,6 +293,8 @@ class PlanFrames:
         self.rows["stockout_probability"] = summary["stockout_probability"].to_numpy()
         self.rows["days_of_supply"] = summary["days_of_supply"].to_numpy()
         self.rows["first_stockout_date"] = summary["first_stockout_date"].to_numpy()
+        self.rows["excess_units"] = summary["excess_units"].to_numpy()
+        self.rows["obsolete"] = summary["obsolete"].to_numpy()
 
     # set by build_frames
     _all_po_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -323,10 +351,7 @@ def build_frames(data: PlanningData, *, as_of: date, settings: PlanSettings) -> 
     all_lines, open_lines = _po_lines(data, cutoff=cutoff)
     open_at = open_lines.groupby(["sku", "location_code"])["open_quantity"].sum()
     rows["open_po_quantity"] = _floats(pd.Series(open_at.reindex(keys).to_numpy()))
-    buyers = set(all_lines["location_code"].astype(str)) | set(
-        data.locations.loc[data.locations["location_type"] == "dc", "location_code"].astype(str)
-    )
-    rows["can_buy"] = rows["location_code"].isin(buyers)
+    rows["can_buy"] = _can_buy(rows, all_lines)
     tier_factor = rows["tier"].map(settings.tier_penalty).fillna(settings.tier_penalty["silver"])
     crit_factor = rows["criticality"].map(settings.criticality_penalty).fillna(1.0)
     margin = rows["unit_price"] - rows["unit_cost"]
@@ -352,6 +377,18 @@ def build_frames(data: PlanningData, *, as_of: date, settings: PlanSettings) -> 
     )
     frames._all_po_lines = all_lines
     return frames
+
+
+def _can_buy(rows: pd.DataFrame, po_lines: pd.DataFrame) -> np.ndarray:
+    """Who may be offered a purchase: DCs and warehouses without a parent buy every item
+    they stock; a warehouse replenished by a DC buys only items it has bought before
+    (e.g. goods a supplier ships straight to the branch)."""
+    bought = pd.MultiIndex.from_frame(
+        po_lines[["sku", "location_code"]].astype(str).drop_duplicates()
+    )
+    keys = pd.MultiIndex.from_frame(rows[["sku", "location_code"]].astype(str))
+    independent = (rows["location_type"] == "dc") | rows["parent_location_code"].isna()
+    return np.asarray(independent.to_numpy() | keys.isin(bought), dtype=np.bool_)
 
 
 def _sales_lines(data: PlanningData, *, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -415,8 +452,11 @@ def build_decision_inputs(frames: PlanFrames, *, settings: PlanSettings) -> dict
             "unit_cost": rows["unit_cost"],
             "holding_rate": settings.holding_rate,
             "shortage_penalty": rows["shortage_penalty"],
-            "reorder_point": rows["reorder_point"],
+            "reorder_point": rows["keep_quantity"],
             "horizon_days": rows["horizon_days"],
+            "holding_days": float(settings.review_period_days),
+            "parent_code": rows["parent_code"],
+            "obsolete": rows["obsolete"],
         }
     )
     lines = frames.po_lines
@@ -427,9 +467,13 @@ def build_decision_inputs(frames: PlanFrames, *, settings: PlanSettings) -> dict
     purchase_orders = pd.DataFrame(
         {
             "po_number": lines["po_number"].astype(str),
+            "line_number": lines["line_number"],
             "sku": lines["sku"].astype(str),
             "location_code": lines["location_code"].astype(str),
             "quantity": lines["open_quantity"],
+            "unit_price": np.where(np.isnan(line_price), cost, line_price),
+            "reschedulable": lines["shipped_date"].isna().to_numpy()
+            & (_floats(lines["received_quantity"]) == 0.0),
             "due_in_days": np.maximum((due - as_of).dt.days.fillna(0).to_numpy(np.float64), 0.0),
             "p_late": _floats(lines["p_late"]),
             "expedite_premium": settings.expedite_premium_rate
@@ -444,7 +488,7 @@ def build_decision_inputs(frames: PlanFrames, *, settings: PlanSettings) -> dict
             "cost_per_unit": _floats(frames.lanes["cost_per_unit"], settings.default_lane_cost),
             "transit_days": _floats(frames.lanes["transit_days"]),
             "capacity": _floats(frames.lanes["capacity_units_per_day"], np.nan)
-            * settings.horizon_days,
+            * settings.review_period_days,
         }
     )
     return {

@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from crossdock import __version__
-from crossdock.planning.decisions import JointDecision, decide
+from crossdock.planning.decisions import JointDecision, ReschedulingRules, decide
 from crossdock.planning.forecasting import ForecastResult, forecast_demand
 from crossdock.planning.projection import project_inventory
 from crossdock.service_layer.importing import Progress
 from crossdock.service_layer.plan_frames import PlanFrames, build_decision_inputs, build_frames
 from crossdock.service_layer.ports import PlanningStore, PlanRunRecord
-from crossdock.service_layer.recommending import recommendations_from
+from crossdock.service_layer.recommending import RECOMMENDATION_KINDS, recommendations_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +34,15 @@ class PlanSettings:
     """The knobs of a plan run; all are recorded on the run (see plan-command.md).
 
     Attributes:
-        horizon_days: shortest planning horizon per item-location, in days; a location
-            that buys from a supplier plans over at least its lead time + review period.
+        horizon_days: shortest planning horizon per item-location, in days; each
+            item-location plans over its lead time + review period (its protection
+            interval), never less than this.
         max_horizon_days: longest horizon any item-location gets.
         review_period_days: days between planning runs (the R of an (R, S) policy).
         forecast_freq: forecast periods: "W" (7-day buckets ending on as_of) or "D".
         backtest_windows: rolling-origin windows used to pick each series' model.
-        holding_rate: annual carrying cost as a fraction of unit cost.
+        holding_rate: annual carrying cost as a fraction of unit cost; a unit left
+            over at the end of the horizon is charged for one review period.
         ordering_cost: money per purchase order placed.
         expedite_premium_rate: expedite cost per unit as a fraction of the unit price.
         expedite_po_days: days an expedited open PO line takes to arrive.
@@ -50,9 +52,13 @@ class PlanSettings:
         tier_penalty: shortage penalty multiplier of lost margin per customer tier.
         criticality_penalty: and per item criticality.
         default_lane_cost: transfer cost per unit when a lane has none.
+        reschedule_cost: money per open PO line deferred or cancelled.
+        cancellation_rate: charge for cancelling a line, as a share of its value.
+        cancel_after_days: a line not needed within this many days is cancelled.
+        min_deferral_days: a line needed fewer days than this after its due date stays.
     """
 
-    horizon_days: int = 28
+    horizon_days: int = 7
     max_horizon_days: int = 120
     review_period_days: int = 7
     forecast_freq: str = "W"
@@ -70,6 +76,10 @@ class PlanSettings:
         default_factory=lambda: {"high": 1.5, "medium": 1.0, "low": 0.75}
     )
     default_lane_cost: float = 0.5
+    reschedule_cost: float = 10.0
+    cancellation_rate: float = 0.05
+    cancel_after_days: float = 180.0
+    min_deferral_days: float = 7.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon_days <= self.max_horizon_days:
@@ -79,6 +89,15 @@ class PlanSettings:
             )
         if self.forecast_freq not in ("W", "D"):
             raise ValueError(f"forecast_freq must be W or D, got {self.forecast_freq!r}")
+
+    @property
+    def rescheduling_rules(self) -> ReschedulingRules:
+        return ReschedulingRules(
+            reschedule_cost=self.reschedule_cost,
+            cancellation_rate=self.cancellation_rate,
+            cancel_after_days=self.cancel_after_days,
+            min_deferral_days=self.min_deferral_days,
+        )
 
     @property
     def model_version(self) -> str:
@@ -180,7 +199,9 @@ def plan(
         frames.add_projection(projection.summary)
     with steps.step("deciding buys, transfers, expedites"):
         inputs = build_decision_inputs(frames, settings=settings)
-        decision = decide(as_of=as_of.isoformat(), **inputs)
+        decision = decide(
+            as_of=as_of.isoformat(), rescheduling=settings.rescheduling_rules, **inputs
+        )
     with steps.step("building recommendations"):
         recommendations = recommendations_from(decision, frames, settings=settings)
         summary = _summary(decision, recommendations, frames, forecast)
@@ -237,7 +258,7 @@ def _summary(
     planned = float(costs["planned_total"].sum())
     return {
         "recommendations": len(recommendations),
-        "by_kind": {kind: int(by_kind.get(kind, 0)) for kind in ("buy", "transfer", "expedite")},
+        "by_kind": {kind: int(by_kind.get(kind, 0)) for kind in RECOMMENDATION_KINDS},
         "money_at_risk": round(float(costs["do_nothing_shortage"].sum()), 4),
         "do_nothing_cost": round(do_nothing, 4),
         "planned_cost": round(planned, 4),

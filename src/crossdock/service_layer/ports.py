@@ -125,11 +125,12 @@ class CanonicalStore(Protocol):
 # -- planning -----------------------------------------------------------------------
 
 RECOMMENDATION_COLUMNS = (
-    "kind",  # buy | transfer | expedite
+    "kind",  # buy | transfer | rebalance | expedite | defer | cancel
     "sku",
     "from_code",  # supplier, PO number or shipping warehouse
     "to_code",  # receiving warehouse
-    "po_number",  # the open PO line expedited, else None
+    "po_number",  # the open PO line expedited, deferred or cancelled, else None
+    "line_number",  # that line's number within its PO
     "quantity",
     "expected_arrival_date",
     "action_cost",  # this action's own transport + ordering + purchase + expedite
@@ -142,6 +143,8 @@ RECOMMENDATION_COLUMNS = (
     "expedite_cost",
     "do_nothing_cost",  # same scope, nothing done
     "savings",  # do_nothing_cost - expected_cost
+    "marginal_savings",  # what the plan would lose without this action alone
+    "order_value",  # quantity x unit price of goods bought or moved out (None: transfers)
     "scope",  # the item-locations the money covers, "|"-separated sku@location
     "alternatives",  # JSON: every option considered for the receiver
     "drivers",  # JSON: forecast, lead-time risk, position, policy levels

@@ -11,7 +11,9 @@ import pytest
 
 from crossdock.demo import DemoOptions
 from crossdock.service_layer.demo import load_demo_network
-from crossdock.service_layer.planning import plan
+from crossdock.service_layer.plan_frames import build_decision_inputs, build_frames
+from crossdock.service_layer.planning import PlanSettings, plan
+from crossdock.service_layer.recommending import RECOMMENDATION_KINDS
 from tests.unit.service_layer.fakes import FakeStore
 
 END = date(2026, 11, 20)
@@ -40,13 +42,14 @@ def test_stores_one_recommendation_per_action_the_decision_returns(demo_tables):
     stored = store.recommendations[0]
     assert len(store.plan_runs) == 1
     assert len(stored) == len(taken) > 0
-    assert stored["kind"].tolist() == taken["kind"].tolist()
+    assert stored["kind"].replace("rebalance", "transfer").tolist() == taken["kind"].tolist()
     assert stored["sku"].tolist() == taken["sku"].tolist()
     assert stored["to_code"].tolist() == taken["to_code"].tolist()
     assert stored["quantity"].tolist() == taken["quantity"].tolist()
-    assert outcome.summary["by_kind"] == {
-        kind: int((taken["kind"] == kind).sum()) for kind in ("buy", "transfer", "expedite")
-    }
+    assert (
+        outcome.summary["by_kind"]
+        == stored["kind"].value_counts().reindex(RECOMMENDATION_KINDS, fill_value=0).to_dict()
+    )
     assert store.plan_runs[0].as_of == END
     assert store.plan_runs[0].import_run_id == 1
 
@@ -102,3 +105,55 @@ def test_a_plan_before_any_stock_count_fails_and_stores_nothing(demo_tables):
         plan(store, as_of=date(2026, 11, 1))
     assert store.plan_runs == []
     assert store.recommendations == []
+
+
+def test_a_dc_is_planned_as_the_echelon_of_the_branches_it_replenishes(demo_tables):
+    store = store_with(demo_tables)
+    outcome = plan(store, as_of=END)
+    costs = outcome.decision.item_locations
+    locations = demo_tables["locations"].set_index("location_code")
+    is_dc = costs["location_code"].map(locations["location_type"]).eq("dc").to_numpy()
+    assert costs.loc[is_dc, "echelon"].all()
+    assert not costs.loc[~is_dc, "echelon"].any()
+    # the DC's expected position covers its branches' too
+    for sku, group in costs.groupby("sku"):
+        dc = group[group["echelon"]]
+        if len(dc):
+            branches = group[~group["echelon"]]
+            assert float(dc["do_nothing_position"].iloc[0]) > float(
+                branches["do_nothing_position"].min()
+            ), sku
+
+
+def test_branches_are_offered_only_the_buys_they_made_before(demo_tables):
+    store = store_with(demo_tables)
+    data = store.planning_data(as_of=END)
+    frames = build_frames(data, as_of=END, settings=PlanSettings())
+    frames.add_lead_times(as_of=END)
+    frames.rows["demand_mean"] = 1.0
+    frames.rows["demand_std"] = 1.0
+    frames.rows["demand_family"] = "normal"
+    frames.rows["keep_quantity"] = 0.0
+    frames.rows["obsolete"] = False
+    options = build_decision_inputs(frames, settings=PlanSettings())["supply_options"]
+    locations = demo_tables["locations"].set_index("location_code")
+    at_branch = options[options["location_code"].map(locations["location_type"]) == "branch"]
+    lines = data.purchase_order_lines
+    bought = set(zip(lines["sku"], lines["location_code"], strict=True))
+    offered = set(zip(at_branch["sku"], at_branch["location_code"], strict=True))
+    assert offered <= bought
+    dcs = options[options["location_code"].map(locations["location_type"]) == "dc"]
+    assert len(dcs) > 0
+
+
+def test_each_item_location_plans_over_its_lead_time_and_review_period(demo_tables):
+    store = store_with(demo_tables)
+    settings = PlanSettings()
+    frames = build_frames(store.planning_data(as_of=END), as_of=END, settings=settings)
+    frames.add_lead_times(as_of=END)
+    rows = frames.rows
+    protection = np.ceil(rows["lead_time_mean"] + settings.review_period_days)
+    expected = protection.clip(settings.horizon_days, settings.max_horizon_days)
+    assert rows["horizon_days"].tolist() == expected.astype(int).tolist()
+    branches = rows[rows["parent_code"].notna()]
+    assert (branches["horizon_days"] < 28).all()

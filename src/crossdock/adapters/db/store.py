@@ -51,6 +51,7 @@ _RECOMMENDATION_BATCH = 5_000
 _MONEY_COLUMNS = (
     *(column for column in RECOMMENDATION_COLUMNS if column.endswith("cost")),
     "savings",
+    "marginal_savings",
 )
 
 
@@ -337,6 +338,10 @@ class SqlCanonicalStore:
                 record[column] = _money(record[column])
             record["quantity"] = float(record["quantity"])
             record["confidence"] = float(record["confidence"])
+            if record["order_value"] is not None:
+                record["order_value"] = _money(record["order_value"])
+            if record["line_number"] is not None:
+                record["line_number"] = int(record["line_number"])
         with self.engine.begin() as connection:
             result = connection.execute(
                 insert(plan_runs).values(

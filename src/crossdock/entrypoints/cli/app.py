@@ -243,12 +243,12 @@ def plan_(
     horizon_days: Annotated[
         int,
         typer.Option(
-            help="Shortest planning horizon in days (buying locations plan over "
-            "at least their lead time + review period).",
+            help="Shortest planning horizon in days (each item-location plans over "
+            "its lead time + review period, never less than this).",
             min=1,
             max=120,
         ),
-    ] = 28,
+    ] = 7,
     top: Annotated[
         int, typer.Option(help="Show this many actions, largest savings first.", min=0)
     ] = 10,

@@ -4,6 +4,7 @@ Frames in (see `inputs`), one sparse LP over the whole network solved by HiGHS
 (`optimise`), orderable quantities and exact money out (`plan`, `decide`).
 """
 
+from crossdock.planning.decisions.candidates import ReschedulingRules
 from crossdock.planning.decisions.costs import (
     BREAKPOINT_FACTORS,
     HorizonDemand,
@@ -27,6 +28,7 @@ __all__ = [
     "JointDecision",
     "LpSolution",
     "Problem",
+    "ReschedulingRules",
     "ShortageChords",
     "build_problem",
     "chord_error_bound",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crossdock.planning.decisions.candidates import ReschedulingRules
 from crossdock.planning.decisions.costs import position_costs
 from crossdock.planning.decisions.inputs import Problem, build_problem
 from crossdock.planning.decisions.optimise import solve
@@ -15,9 +16,11 @@ from crossdock.planning.decisions.plan import (
     action_money,
     action_rows,
     item_location_costs,
+    marginal_savings,
     round_actions,
     single_action_quantity,
 )
+from crossdock.planning.decisions.reschedule import reschedule
 
 ALTERNATIVE_COLUMNS = (
     "sku",
@@ -40,20 +43,27 @@ class JointDecision:
     """The plan and why.
 
     Attributes:
-        actions: one row per recommended action (kind buy / transfer / expedite) and
-            one `none` row per item-location that receives nothing: kind, sku,
-            from_code (supplier, PO number or shipping warehouse), to_code, po_number,
-            quantity, expected_arrival_date, the action's transport, ordering,
-            purchase and expedite money and their sum action_cost.
-        item_locations: per item-location, do-nothing and planned expected position,
+        actions: one row per recommended action (kind buy / transfer / expedite /
+            defer / cancel) and one `none` row per item-location that gets nothing:
+            kind, sku, from_code (supplier, PO number or shipping warehouse), to_code,
+            po_number and line_number (open lines), quantity, expected_arrival_date (a
+            deferred line: its new date), the action's transport, ordering, purchase
+            and expedite money and their sum action_cost, unit_value (what a unit of
+            the goods costs; 0 for transfers) and marginal_savings (what the plan would
+            lose without this action alone, everything else in place).
+        item_locations: per item-location, `echelon` (True: the row is priced as its
+            echelon, the warehouse plus those it replenishes), the demand it is priced
+            on (demand_mean, demand_std, committed_demand: pooled for echelons),
+            do-nothing and planned expected position,
             do_nothing_holding/shortage/total, planned_holding/shortage/transport/
             ordering/purchase/expedite/total (action money counted at the receiver)
             and savings = do_nothing_total - planned_total.
         alternatives: per receiving item-location with a candidate: `none`, each
             candidate alone (sized by the newsvendor rule at the receiver) and `plan`,
-            each with its money parts over `scope` (the receiver, plus the shipper for
-            transfers), total = sum of parts, do_nothing_total over the same scope and
-            savings = do_nothing_total - total; `chosen` marks the plan's actions.
+            each with its money parts over `scope` (the receiver first, then every
+            other position the option changes: the shipper of a transfer, the echelon
+            of the receiver), total = sum of parts, do_nothing_total over the same scope
+            and savings = do_nothing_total - total; `chosen` marks the plan's actions.
         lp_variables, lp_constraints: size of the LP solved.
     """
 
@@ -79,6 +89,7 @@ def decide(
     lanes: pd.DataFrame | None = None,
     supply_options: pd.DataFrame | None = None,
     as_of: object = "1970-01-01",
+    rescheduling: ReschedulingRules | None = None,
 ) -> JointDecision:
     """Choose buys, transfers, expedites or nothing for every item across the network.
 
@@ -86,6 +97,7 @@ def decide(
         positions, purchase_orders, lanes, supply_options: see
             `crossdock.planning.decisions.inputs` for the columns.
         as_of: the planning day; expected arrival dates count from it.
+        rescheduling: when open PO lines are deferred or cancelled, and the cost.
 
     Returns:
         The actions, per item-location money and the alternatives considered.
@@ -100,47 +112,66 @@ def decide(
         lanes=lanes,
         supply_options=supply_options,
         as_of=as_of,
+        rescheduling=rescheduling,
     )
     lp = solve(problem)
-    quantity = round_actions(problem, lp.quantity)
-    costs = item_location_costs(problem, quantity)
+    moved = reschedule(problem, round_actions(problem, lp.quantity))
+    quantity = moved.quantity
+    costs = item_location_costs(problem, quantity, do_nothing_holding=moved.do_nothing_holding)
     return JointDecision(
-        actions=action_rows(problem, quantity),
+        actions=action_rows(
+            problem,
+            quantity,
+            arrival_days=moved.arrival_days,
+            marginal=marginal_savings(problem, quantity, moved.keeping),
+        ),
         item_locations=costs,
-        alternatives=alternatives(problem, quantity, lp.considered, costs),
+        alternatives=alternatives(problem, quantity, lp.considered | moved.chosen, costs),
         lp_variables=lp.variables,
         lp_constraints=lp.constraints,
     )
-
-
-def _money_at(problem: Problem, rows: np.ndarray, position: np.ndarray) -> np.ndarray:
-    holding, shortage = position_costs(
-        problem.demand.take(rows),
-        position,
-        holding_per_unit=problem.holding_per_unit[rows],
-        shortage_penalty=problem.shortage_penalty[rows],
-    )
-    return np.stack([holding, shortage])
 
 
 def alternatives(
     problem: Problem, quantity: np.ndarray, considered: np.ndarray, costs: pd.DataFrame
 ) -> pd.DataFrame:
     """The `alternatives` frame of `JointDecision` (see there)."""
-    keys = problem.positions["sku"] + "@" + problem.positions["location_code"]
+    keys = (problem.positions["sku"] + "@" + problem.positions["location_code"]).to_numpy()
     rows = np.flatnonzero(considered)
     a = problem.actions.iloc[rows]
-    dest, source = problem.dest[rows], problem.source[rows]
+    dest = problem.dest[rows]
     q = single_action_quantity(problem, rows)
-    gain = a["gain"].to_numpy(np.float64)
-    ships = source >= 0
-    src = np.where(ships, source, dest)
-    base = problem.base
-    at_dest = _money_at(problem, dest, base[dest] + gain * q)
-    at_src = np.where(ships, _money_at(problem, src, base[src] - q), 0.0)
-    nothing = costs["do_nothing_total"].to_numpy(np.float64)
     single = np.zeros(len(problem.actions))
     single[rows] = q
+    # every position each option changes on its own, and the money there
+    at, action, effect = problem.effects()
+    taken = considered[action]
+    at, action, effect = at[taken], action[taken], effect[taken]
+    position = problem.base[at] + effect * single[action]
+    holding, shortage = position_costs(
+        problem.demand.take(at),
+        position,
+        holding_per_unit=problem.holding_per_unit[at],
+        shortage_penalty=problem.shortage_penalty[at],
+    )
+    nothing = costs["do_nothing_total"].to_numpy(np.float64)
+    touched = pd.DataFrame(
+        {
+            "action": action,
+            "dest_first": at != problem.dest[action],
+            "scope": keys[at],
+            "holding": holding,
+            "shortage": shortage,
+            "do_nothing_total": nothing[at],
+        }
+    ).sort_values(["action", "dest_first"], kind="stable")
+    per_option = touched.groupby("action", sort=True).agg(
+        holding=("holding", "sum"),
+        shortage=("shortage", "sum"),
+        do_nothing_total=("do_nothing_total", "sum"),
+        scope=("scope", "|".join),
+    )
+    per_option = per_option.reindex(rows)
     money = {k: v[rows] for k, v in action_money(problem, single).items()}
     one = pd.DataFrame(
         {
@@ -150,13 +181,11 @@ def alternatives(
             "kind": a["kind"].to_numpy(),
             "from_code": a["from_code"].to_numpy(),
             "quantity": q,
-            "scope": np.where(
-                ships, keys.to_numpy()[dest] + "|" + keys.to_numpy()[src], keys.to_numpy()[dest]
-            ),
-            "holding": at_dest[0] + at_src[0],
-            "shortage": at_dest[1] + at_src[1],
+            "scope": per_option["scope"].to_numpy(),
+            "holding": per_option["holding"].to_numpy(),
+            "shortage": per_option["shortage"].to_numpy(),
             **money,
-            "do_nothing_total": nothing[dest] + np.where(ships, nothing[src], 0.0),
+            "do_nothing_total": per_option["do_nothing_total"].to_numpy(),
             "chosen": quantity[rows] > 0.0,
         }
     )
@@ -169,7 +198,7 @@ def alternatives(
             "kind": "none",
             "from_code": None,
             "quantity": 0.0,
-            "scope": keys.to_numpy()[receivers],
+            "scope": keys[receivers],
             "holding": costs["do_nothing_holding"].to_numpy()[receivers],
             "shortage": costs["do_nothing_shortage"].to_numpy()[receivers],
             **dict.fromkeys(COST_PARTS[2:], 0.0),
@@ -187,22 +216,34 @@ def alternatives(
     return frame[list(ALTERNATIVE_COLUMNS)].reset_index(drop=True)
 
 
+def plan_scopes(problem: Problem, quantity: np.ndarray, receivers: np.ndarray) -> pd.DataFrame:
+    """Pairs (receiver, member): each receiver and every position the actions landing at
+    it change (the warehouses shipping to it, its echelon), receiver first."""
+    at, action, _ = problem.effects()
+    taken = quantity[action] > 0.0
+    changed = pd.DataFrame({"receiver": problem.dest[action[taken]], "member": at[taken]})
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"receiver": receivers, "member": receivers}),
+            changed[changed["receiver"].isin(receivers)],
+        ]
+    ).drop_duplicates()
+    return pairs.reset_index(drop=True)
+
+
 def _plan_rows(
     problem: Problem,
     quantity: np.ndarray,
     receivers: np.ndarray,
-    keys: pd.Series,
+    keys: np.ndarray,
     costs: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The whole plan seen from each receiver: it plus the warehouses shipping to it."""
-    taken = (quantity > 0.0) & (problem.source >= 0)
-    pairs = pd.DataFrame({"member": receivers, "receiver": receivers})
-    shipped = pd.DataFrame({"member": problem.source[taken], "receiver": problem.dest[taken]})
-    pairs = pd.concat([pairs, shipped[shipped["receiver"].isin(receivers)]]).drop_duplicates()
+    """The whole plan seen from each receiver: it plus every position its actions change."""
+    pairs = plan_scopes(problem, quantity, receivers)
     parts = ["planned_" + p for p in COST_PARTS] + ["do_nothing_total"]
     values = costs[parts].to_numpy()[pairs["member"].to_numpy()]
     grouped = pd.DataFrame(values, columns=[*COST_PARTS, "do_nothing_total"]).assign(
-        receiver=pairs["receiver"].to_numpy(), scope=keys.to_numpy()[pairs["member"].to_numpy()]
+        receiver=pairs["receiver"].to_numpy(), scope=keys[pairs["member"].to_numpy()]
     )
     summed = grouped.groupby("receiver", sort=True).agg(
         {**dict.fromkeys((*COST_PARTS, "do_nothing_total"), "sum"), "scope": "|".join}

@@ -11,12 +11,19 @@ positions, one row per item-location:
     holding_rate (annual fraction of unit cost); shortage_penalty (money per unit
     short: lost margin or penalty by customer tier and criticality); reorder_point
     (0: what the location keeps for its own needs; only stock above it is spared to
-    others); horizon_days (the planning horizon, e.g. the protection interval).
+    others); horizon_days (the planning horizon, e.g. the protection interval);
+    holding_days (horizon_days: how long a unit left over at the horizon end is carried
+    before it can be used, e.g. the review period); parent_code (empty: the warehouse
+    of the same item that replenishes this one; a parent is priced as its echelon, see
+    `echelon.py`); obsolete (False: stock that is not expected to sell; open lines
+    for it are cancelled, not deferred).
 purchase_orders, one row per open PO line:
     po_number, sku, location_code, quantity (open units), due_in_days (expected
     arrival, days from as_of), p_late (probability it misses that date; a late line
-    is assumed to miss the horizon); expedite_premium (NaN: money/unit to expedite),
-    expedite_days (NaN: arrival in days if expedited).
+    is assumed to miss the horizon); line_number (None); expedite_premium (NaN:
+    money/unit to expedite), expedite_days (NaN: arrival in days if expedited);
+    reschedulable (False: the line may still be deferred or cancelled, i.e. not
+    shipped); unit_price (NaN = the position's unit cost: what the line costs a unit).
 lanes, one row per warehouse pair (shared by all items):
     from_code, to_code, cost_per_unit, transit_days; capacity (NaN = unlimited: units
     over the horizon, all items together).
@@ -33,14 +40,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crossdock.planning.decisions.candidates import (
+    OpenLines,
+    ReschedulingRules,
+    flags,
+    open_line_actions,
+    supply_actions,
+    transfer_actions,
+)
 from crossdock.planning.decisions.costs import HorizonDemand
-from crossdock.planning.policy._arrays import FloatArray, IntArray, PolicyInputError
+from crossdock.planning.decisions.echelon import action_effects, parent_rows, pool_echelons
+from crossdock.planning.policy._arrays import BoolArray, FloatArray, IntArray, PolicyInputError
 
 POSITION_DEFAULTS: dict[str, object] = {
     "in_transit": 0.0,
     "committed_demand": 0.0,
     "demand_family": "normal",
     "reorder_point": 0.0,
+    "holding_days": np.nan,
+    "parent_code": None,
+    "obsolete": False,
 }
 POSITION_REQUIRED = (
     "sku",
@@ -53,7 +72,13 @@ POSITION_REQUIRED = (
     "shortage_penalty",
     "horizon_days",
 )
-PO_DEFAULTS: dict[str, object] = {"expedite_premium": np.nan, "expedite_days": np.nan}
+PO_DEFAULTS: dict[str, object] = {
+    "line_number": None,
+    "expedite_premium": np.nan,
+    "expedite_days": np.nan,
+    "reschedulable": False,
+    "unit_price": np.nan,
+}
 PO_REQUIRED = ("po_number", "sku", "location_code", "quantity", "due_in_days", "p_late")
 LANE_DEFAULTS: dict[str, object] = {"capacity": np.nan}
 LANE_REQUIRED = ("from_code", "to_code", "cost_per_unit", "transit_days")
@@ -66,25 +91,28 @@ SUPPLY_DEFAULTS: dict[str, object] = {
     "expedite_lead_time_days": np.nan,
 }
 SUPPLY_REQUIRED = ("sku", "location_code", "supplier_code", "unit_price", "lead_time_days")
+SUPPLY_NAN_OK = ("p_late", "expedite_premium", "expedite_lead_time_days")
 
 ACTION_COLUMNS = (
-    "kind",  # buy | expedite | transfer
+    "kind",  # buy | expedite | transfer | defer | cancel
     "sku",
     "dest",  # row of the receiving item-location
     "source",  # row of the shipping item-location (transfers), else -1
     "from_code",  # supplier, PO number or shipping warehouse
     "to_code",
-    "po_number",  # expedites of an open line, else None
+    "po_number",  # expedites, defers and cancels of an open line, else None
+    "line_number",  # the line within that PO (None where not given)
     "purchase_per_unit",
     "expedite_per_unit",
     "transport_per_unit",
-    "gain",  # expected units of position gained at dest per unit ordered
+    "gain",  # expected units of position gained at dest per unit (< 0: taken out)
     "upper",  # most units (inf if none)
     "lane",  # index into lanes (transfers), else -1
     "ordering_cost",  # money per order (buys)
     "moq",
     "order_multiple",
     "arrival_days",
+    "unit_value",  # what a unit of the goods costs (buys and PO lines; 0 for transfers)
 )
 
 
@@ -117,14 +145,20 @@ class Problem:
     """Everything the optimiser and the explanation need, one row per item-location."""
 
     positions: pd.DataFrame  # sku, location_code (row order = array order)
-    demand: HorizonDemand
-    base: FloatArray  # expected position by the horizon end if nothing is done
+    demand: HorizonDemand  # echelon rows: pooled over the echelon
+    base: FloatArray  # expected position by the horizon end if nothing is done (echelon)
     holding_per_unit: FloatArray
     shortage_penalty: FloatArray
     spare: FloatArray  # units each item-location can ship to others
     lane_capacity: FloatArray
     actions: pd.DataFrame  # ACTION_COLUMNS
     as_of: pd.Timestamp
+    parent: IntArray  # row of the warehouse replenishing each row, -1 if none
+    is_echelon: BoolArray  # rows priced as their echelon (parents of other rows)
+    horizon: FloatArray  # days
+    holding_per_day: FloatArray  # money per unit and day
+    obsolete: BoolArray
+    rescheduling: ReschedulingRules
 
     @property
     def dest(self) -> IntArray:
@@ -133,6 +167,16 @@ class Problem:
     @property
     def source(self) -> IntArray:
         return self.actions["source"].to_numpy(np.int64)
+
+    @property
+    def gain(self) -> FloatArray:
+        return self.actions["gain"].to_numpy(np.float64)
+
+    def effects(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """(row, action, units per unit): every position each action changes."""
+        return action_effects(
+            dest=self.dest, source=self.source, gain=self.gain, parent=self.parent
+        )
 
     @property
     def unit_cost(self) -> FloatArray:
@@ -144,25 +188,29 @@ class Problem:
         ).copy()
 
 
-def build_problem(  # noqa: PLR0915 - one pass over four frames reads best in order
+def build_problem(
     positions: pd.DataFrame,
     *,
     purchase_orders: pd.DataFrame | None = None,
     lanes: pd.DataFrame | None = None,
     supply_options: pd.DataFrame | None = None,
     as_of: object = "1970-01-01",
+    rescheduling: ReschedulingRules | None = None,
 ) -> Problem:
     """Check the frames and build the problem (see the module docstring for columns).
 
     Raises:
         PolicyInputError: a missing column or a non-numeric value, naming frame, column, row.
     """
+    rescheduling = rescheduling or ReschedulingRules()
     pos = _frame(positions, "positions", POSITION_REQUIRED, POSITION_DEFAULTS)
     num = {
         c: _numbers(pos, "positions", c)
         for c in (*POSITION_REQUIRED[2:], "in_transit", "committed_demand", "reorder_point")
     }
     horizon = num["horizon_days"]
+    holding_days = _numbers(pos, "positions", "holding_days", nan_ok=True)
+    holding_days = np.where(np.isnan(holding_days), horizon, holding_days)
     family = pos["demand_family"].fillna("normal").astype(str).to_numpy()
     demand = HorizonDemand(
         mean=np.maximum(num["demand_mean"], 0.0),
@@ -185,151 +233,77 @@ def build_problem(  # noqa: PLR0915 - one pass over four frames reads best in or
     actions: list[pd.DataFrame] = []
     if purchase_orders is not None and len(purchase_orders):
         po = _frame(purchase_orders, "purchase_orders", PO_REQUIRED, PO_DEFAULTS)
-        row = rows_of(po["sku"], po["location_code"])
-        qty, due = (
-            _numbers(po, "purchase_orders", "quantity"),
-            _numbers(po, "purchase_orders", "due_in_days"),
+        lines = OpenLines(
+            frame=po,
+            row=rows_of(po["sku"], po["location_code"]),
+            quantity=_numbers(po, "purchase_orders", "quantity"),
+            due_in_days=_numbers(po, "purchase_orders", "due_in_days"),
+            p_late=_numbers(po, "purchase_orders", "p_late", nan_ok=True),
+            expedite_premium=_numbers(po, "purchase_orders", "expedite_premium", nan_ok=True),
+            expedite_days=_numbers(po, "purchase_orders", "expedite_days", nan_ok=True),
+            unit_price=_numbers(po, "purchase_orders", "unit_price", nan_ok=True),
         )
-        p_late = np.clip(_numbers(po, "purchase_orders", "p_late", nan_ok=True), 0.0, 1.0)
-        p_late = np.nan_to_num(p_late, nan=0.0)
-        known = row >= 0
-        in_time = np.where(due <= horizon[np.maximum(row, 0)], 1.0 - p_late, 0.0)
-        np.add.at(base, row[known], (qty * in_time)[known])
-        premium = _numbers(po, "purchase_orders", "expedite_premium", nan_ok=True)
-        exp_days = _numbers(po, "purchase_orders", "expedite_days", nan_ok=True)
-        ok = (
-            known & ~np.isnan(premium) & (exp_days <= horizon[np.maximum(row, 0)]) & (in_time < 1.0)
-        )
-        actions.append(
-            pd.DataFrame(
-                {
-                    "kind": "expedite",
-                    "sku": po["sku"].astype(str),
-                    "dest": row,
-                    "source": -1,
-                    "from_code": po["po_number"].astype(str),
-                    "to_code": po["location_code"].astype(str),
-                    "po_number": po["po_number"].astype(str),
-                    "purchase_per_unit": 0.0,
-                    "expedite_per_unit": premium,
-                    "transport_per_unit": 0.0,
-                    "gain": 1.0 - in_time,
-                    "upper": qty,
-                    "lane": -1,
-                    "ordering_cost": 0.0,
-                    "moq": 0.0,
-                    "order_multiple": 1,
-                    "arrival_days": exp_days,
-                }
-            )[ok]
+        known = lines.row >= 0
+        in_time = lines.in_time(horizon)
+        np.add.at(base, lines.row[known], (lines.quantity * in_time)[known])
+        actions += open_line_actions(
+            lines, horizon=horizon, unit_cost=num["unit_cost"], rules=rescheduling
         )
     if supply_options is not None and len(supply_options):
         so = _frame(supply_options, "supply_options", SUPPLY_REQUIRED, SUPPLY_DEFAULTS)
         row = rows_of(so["sku"], so["location_code"])
-        safe = np.maximum(row, 0)
-        price = _numbers(so, "supply_options", "unit_price")
-        premium_over_cost = np.maximum(price - num["unit_cost"][safe], 0.0)
-        lead = _numbers(so, "supply_options", "lead_time_days")
-        p_late = np.nan_to_num(_numbers(so, "supply_options", "p_late", nan_ok=True), nan=0.0)
-        common = {
-            "sku": so["sku"].astype(str),
-            "dest": row,
-            "source": -1,
-            "from_code": so["supplier_code"].astype(str),
-            "to_code": so["location_code"].astype(str),
-            "po_number": None,
-            "purchase_per_unit": premium_over_cost,
-            "transport_per_unit": 0.0,
-            "upper": np.inf,
-            "lane": -1,
-            "ordering_cost": _numbers(so, "supply_options", "ordering_cost"),
-            "moq": _numbers(so, "supply_options", "moq"),
-            "order_multiple": _numbers(so, "supply_options", "order_multiple").astype(np.int64),
+        numbers = {
+            column: _numbers(so, "supply_options", column, nan_ok=column in SUPPLY_NAN_OK)
+            for column in (*SUPPLY_REQUIRED[3:], *SUPPLY_DEFAULTS)
         }
-        buy = pd.DataFrame(
-            {
-                **common,
-                "kind": "buy",
-                "expedite_per_unit": 0.0,
-                "gain": 1.0 - np.clip(p_late, 0, 1),
-                "arrival_days": lead,
-            }
+        actions += supply_actions(
+            so, row=row, horizon=horizon, unit_cost=num["unit_cost"], numbers=numbers
         )
-        actions.append(buy[(row >= 0) & (lead <= horizon[safe])])
-        premium = _numbers(so, "supply_options", "expedite_premium", nan_ok=True)
-        fast = _numbers(so, "supply_options", "expedite_lead_time_days", nan_ok=True)
-        rush = pd.DataFrame(
-            {
-                **common,
-                "kind": "expedite",
-                "expedite_per_unit": premium,
-                "gain": 1.0,
-                "arrival_days": fast,
-            }
-        )
-        actions.append(rush[(row >= 0) & ~np.isnan(premium) & (fast <= horizon[safe])])
     spare = np.floor(np.maximum(np.minimum(num["available"], base - num["reorder_point"]), 0.0))
+    echelons = pool_echelons(
+        parent=parent_rows(pos["sku"], pos["parent_code"], keys),
+        base=base,
+        demand=demand,
+        horizon=horizon,
+        shortage_penalty=num["shortage_penalty"],
+    )
     capacity = np.zeros(0)
     if lanes is not None and len(lanes):
         ln = _frame(lanes, "lanes", LANE_REQUIRED, LANE_DEFAULTS)
         capacity = _numbers(ln, "lanes", "capacity", nan_ok=True)
         capacity = np.where(np.isnan(capacity), np.inf, capacity)
-        actions.append(_transfers(pos, ln, keys, horizon, spare))
+        actions.append(
+            transfer_actions(
+                ln,
+                keys=keys,
+                horizon=horizon,
+                spare=spare,
+                cost_per_unit=_numbers(ln, "lanes", "cost_per_unit"),
+                transit_days=_numbers(ln, "lanes", "transit_days"),
+            )
+        )
     columns = list(ACTION_COLUMNS)
     table = (
-        pd.concat([a[columns] for a in actions], ignore_index=True)
-        if actions
+        pd.concat(
+            [a[columns].dropna(axis=1, how="all") for a in actions if len(a)], ignore_index=True
+        ).reindex(columns=columns)
+        if any(len(a) for a in actions)
         else pd.DataFrame(columns=columns)
     )
     return Problem(
         positions=pos[["sku", "location_code"]].astype(str),
-        demand=demand,
-        base=base,
-        holding_per_unit=num["unit_cost"] * num["holding_rate"] * horizon / 365.0,
-        shortage_penalty=num["shortage_penalty"],
+        demand=echelons.demand,
+        base=echelons.base,
+        holding_per_unit=num["unit_cost"] * num["holding_rate"] * holding_days / 365.0,
+        shortage_penalty=echelons.shortage_penalty,
         spare=spare,
         lane_capacity=capacity,
         actions=table.reset_index(drop=True),
         as_of=pd.Timestamp(str(as_of)).normalize(),
-    )
-
-
-def _transfers(
-    pos: pd.DataFrame,
-    lanes: pd.DataFrame,
-    keys: pd.MultiIndex,
-    horizon: FloatArray,
-    spare: FloatArray,
-) -> pd.DataFrame:
-    """One candidate per (item, lane) whose source has spare stock and whose transit fits."""
-    givers = pd.DataFrame(
-        {
-            "sku": keys.get_level_values(0),
-            "from_code": keys.get_level_values(1),
-            "source": np.arange(len(pos)),
-        }
-    )[spare > 0]
-    lane_table = (
-        lanes[["from_code", "to_code"]]
-        .astype(str)
-        .assign(
-            lane=np.arange(len(lanes)),
-            transport_per_unit=_numbers(lanes, "lanes", "cost_per_unit"),
-            arrival_days=_numbers(lanes, "lanes", "transit_days"),
-        )
-    )
-    pairs = givers.merge(lane_table, on="from_code")
-    dest = keys.get_indexer(pd.MultiIndex.from_arrays([pairs["sku"], pairs["to_code"]]))
-    pairs = pairs.assign(dest=dest)
-    pairs = pairs[(dest >= 0) & (pairs["arrival_days"].to_numpy() <= horizon[np.maximum(dest, 0)])]
-    return pairs.assign(
-        kind="transfer",
-        po_number=None,
-        purchase_per_unit=0.0,
-        expedite_per_unit=0.0,
-        gain=1.0,
-        upper=spare[pairs["source"].to_numpy()],
-        ordering_cost=0.0,
-        moq=0.0,
-        order_multiple=1,
+        parent=echelons.parent,
+        is_echelon=echelons.is_echelon,
+        horizon=horizon,
+        holding_per_day=num["unit_cost"] * num["holding_rate"] / 365.0,
+        obsolete=flags(pos["obsolete"]),
+        rescheduling=rescheduling,
     )

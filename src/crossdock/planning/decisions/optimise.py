@@ -7,7 +7,8 @@ slope -1) and t_r >= 0 (above the last, slope 0). Its cost h (y - mean) + (h + p
 becomes the linear objective p u + sum_k (h + (h + p) slope_k) d_k + h t plus a constant;
 convexity makes the LP fill the segments in order. Rows:
 
-    y_r - sum_a gain_a x_a [a delivers to r] + sum_a x_a [a ships from r] = base_r
+    y_r - sum_a effect_ra x_a = base_r      (effect: +gain where a delivers, -1 where it
+                                             ships from, the same at their echelons)
     sum_a x_a [a ships from r] <= spare_r                 (what the source can spare)
     sum_a x_a [a uses lane l]  <= capacity_l               (lanes shared by all items)
 
@@ -48,21 +49,23 @@ class LpSolution:
 
 
 def worth_considering(problem: Problem) -> BoolArray:
-    """Candidates whose first unit saves more at the destination than it costs.
+    """Candidates whose first unit saves more where it lands than it costs.
 
-    The cost is convex in the position, so an action whose first unit does not pay at
-    today's position never pays (destinations do not ship out what they receive).
+    The cost is convex in the positions, so an action whose first unit does not pay at
+    today's positions never pays (destinations do not ship out what they receive). What
+    it lands on is its destination and, if that has one, the destination's echelon.
     """
-    dest = problem.dest
-    if dest.size == 0:
+    if problem.dest.size == 0:
         return np.zeros(0, dtype=np.bool_)
     h, p = problem.holding_per_unit, problem.shortage_penalty
     tail = exceedance(problem.demand, problem.base)
     saving_per_unit = (h + p) * tail - h
-    gain = problem.actions["gain"].to_numpy(np.float64)
-    return np.asarray(
-        (gain * saving_per_unit[dest] > problem.unit_cost + 1e-9) & (gain > 0.0), dtype=np.bool_
+    rows, cols, coef = problem.effects()
+    adds = coef > 0.0
+    saving = np.bincount(
+        cols[adds], coef[adds] * saving_per_unit[rows[adds]], minlength=problem.dest.size
     )
+    return np.asarray((saving > problem.unit_cost + 1e-9) & (problem.gain > 0.0), dtype=np.bool_)
 
 
 def solve(problem: Problem) -> LpSolution:
@@ -77,8 +80,17 @@ def solve(problem: Problem) -> LpSolution:
     chosen = np.flatnonzero(keep)
     if chosen.size == 0:
         return LpSolution(quantity, keep, 0.0, 0, 0)
-    dest, source = problem.dest[chosen], problem.source[chosen]
-    active = np.unique(np.concatenate([dest, source[source >= 0]]))
+    source = problem.source[chosen]
+    effect_row, effect_col, effect = problem.effects()
+    picked = keep[effect_col]
+    column = np.full(n_actions, -1, dtype=np.int64)
+    column[chosen] = np.arange(chosen.size)
+    effect_row, effect_col, effect = (
+        effect_row[picked],
+        column[effect_col[picked]],
+        effect[picked],
+    )
+    active = np.unique(effect_row)
     local = np.full(len(problem.base), -1, dtype=np.int64)
     local[active] = np.arange(active.size)
     n_rows = active.size
@@ -105,19 +117,14 @@ def solve(problem: Problem) -> LpSolution:
             problem.actions["upper"].to_numpy(np.float64)[chosen],
         ]
     )
-    gain = problem.actions["gain"].to_numpy(np.float64)[chosen]
     rows_idx = np.arange(n_rows)
     x_idx = off_x + np.arange(chosen.size)
     ships = source >= 0
-    eq_rows = np.concatenate(
-        [rows_idx, np.repeat(rows_idx, k), rows_idx, local[dest], local[source[ships]]]
-    )
+    eq_rows = np.concatenate([rows_idx, np.repeat(rows_idx, k), rows_idx, local[effect_row]])
     eq_cols = np.concatenate(
-        [rows_idx, off_d + np.arange(n_seg), off_t + rows_idx, x_idx, x_idx[ships]]
+        [rows_idx, off_d + np.arange(n_seg), off_t + rows_idx, off_x + effect_col]
     )
-    eq_vals = np.concatenate(
-        [-np.ones(n_rows), np.ones(n_seg), np.ones(n_rows), -gain, np.ones(int(ships.sum()))]
-    )
+    eq_vals = np.concatenate([-np.ones(n_rows), np.ones(n_seg), np.ones(n_rows), -effect])
     a_eq = sparse.csr_matrix((eq_vals, (eq_rows, eq_cols)), shape=(n_rows, n_cols))
     b_eq = problem.base[active] - b0
 

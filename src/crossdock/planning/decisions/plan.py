@@ -1,10 +1,10 @@
 """From LP quantities to orderable actions, and the money explanation of each decision.
 
-Rounding (after the LP, documented heuristic): transfers and expedites of open lines go
-to the nearest whole unit (down, for a source whose spare stock would be exceeded); each
-buy (standard or expedited) is priced at three quantities holding the rest of the plan
+Rounding (after the LP, documented heuristic): transfers go to the nearest whole unit
+(down, for a source whose spare stock would be exceeded); each buy, expedited buy and
+expedite of an open line is priced at three quantities holding the rest of the plan
 fixed: none, the LP quantity rounded down to the order step (if still >= MOQ) and
-rounded up to MOQ and the step; the cheapest, ordering cost included, wins. All money
+rounded up to MOQ and the step; the cheapest, its fixed cost per order included, wins. All money
 is then recomputed with the exact loss functions, so every total is the sum of its
 parts and every saving a difference of totals.
 """
@@ -21,15 +21,15 @@ from crossdock.planning.policy._arrays import FloatArray
 
 COST_PARTS = ("holding", "shortage", "transport", "ordering", "purchase", "expedite")
 _BUYS = ("buy", "expedite")
+RESCHEDULES = ("defer", "cancel")
 
 
 def position_after(problem: Problem, quantity: FloatArray) -> FloatArray:
-    """Expected position per item-location once the given action quantities are taken."""
-    gain = problem.actions["gain"].to_numpy(np.float64)
+    """Expected position per item-location (echelon rows: per echelon) once the given
+    action quantities are taken."""
+    rows, actions, effect = problem.effects()
     position = problem.base.copy()
-    np.add.at(position, problem.dest, gain * quantity)
-    ships = problem.source >= 0
-    np.subtract.at(position, problem.source[ships], quantity[ships])
+    np.add.at(position, rows, effect * quantity[actions])
     return position
 
 
@@ -56,8 +56,8 @@ def _location_cost(problem: Problem, position: FloatArray, rows: np.ndarray) -> 
 
 
 def _is_buy(problem: Problem) -> np.ndarray:
-    kind = problem.actions["kind"].to_numpy()
-    return np.asarray((problem.actions["po_number"].isna().to_numpy()) & np.isin(kind, _BUYS))
+    """Buys and expedites: actions with a fixed cost per order, rounded after the LP."""
+    return np.asarray(np.isin(problem.actions["kind"].to_numpy(), _BUYS))
 
 
 def round_actions(problem: Problem, quantity: FloatArray) -> FloatArray:
@@ -99,11 +99,21 @@ def round_actions(problem: Problem, quantity: FloatArray) -> FloatArray:
     return np.asarray(out, dtype=np.float64)
 
 
-def item_location_costs(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
-    """Per item-location: do-nothing and planned money, parts and totals, and the saving."""
+def item_location_costs(
+    problem: Problem, quantity: FloatArray, *, do_nothing_holding: FloatArray | None = None
+) -> pd.DataFrame:
+    """Per item-location: do-nothing and planned money, parts and totals, and the saving.
+
+    `do_nothing_holding` is holding that doing nothing costs beyond the horizon (keeping
+    surplus PO lines, see `reschedule.py`); it is added to the do-nothing holding.
+    """
     rows = np.arange(len(problem.base))
     planned = position_after(problem, quantity)
     frame = problem.positions.copy()
+    frame["echelon"] = problem.is_echelon
+    frame["demand_mean"] = problem.demand.mean
+    frame["demand_std"] = problem.demand.std
+    frame["committed_demand"] = problem.demand.committed
     frame["do_nothing_position"] = problem.base
     frame["planned_position"] = planned
     for label, position in (("do_nothing", problem.base), ("planned", planned)):
@@ -115,6 +125,8 @@ def item_location_costs(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
         )
         frame[f"{label}_holding"] = holding
         frame[f"{label}_shortage"] = shortage
+    if do_nothing_holding is not None:
+        frame["do_nothing_holding"] += do_nothing_holding
     money = action_money(problem, quantity)
     for part in COST_PARTS[2:]:
         frame[f"planned_{part}"] = np.bincount(problem.dest, money[part], minlength=rows.size)
@@ -124,10 +136,17 @@ def item_location_costs(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
     return frame
 
 
-def action_rows(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
+def action_rows(
+    problem: Problem,
+    quantity: FloatArray,
+    *,
+    arrival_days: FloatArray | None = None,
+    marginal: FloatArray | None = None,
+) -> pd.DataFrame:
     """One row per recommended action, then one `none` row per item-location without one."""
     taken = quantity > 0.0
     a = problem.actions.loc[taken]
+    days = a["arrival_days"].to_numpy(np.float64) if arrival_days is None else arrival_days[taken]
     money = {k: v[taken] for k, v in action_money(problem, quantity).items()}
     frame = pd.DataFrame(
         {
@@ -136,13 +155,15 @@ def action_rows(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
             "from_code": a["from_code"].to_numpy(),
             "to_code": a["to_code"].to_numpy(),
             "po_number": a["po_number"].to_numpy(),
+            "line_number": a["line_number"].to_numpy(),
             "quantity": quantity[taken],
-            "expected_arrival_date": problem.as_of
-            + pd.to_timedelta(a["arrival_days"].to_numpy(np.float64), unit="D"),
+            "expected_arrival_date": problem.as_of + pd.to_timedelta(days, unit="D"),
             **money,
         }
     )
     frame["action_cost"] = frame[list(COST_PARTS[2:])].sum(axis=1)
+    frame["unit_value"] = a["unit_value"].to_numpy(np.float64)
+    frame["marginal_savings"] = 0.0 if marginal is None else marginal[taken]
     served = np.zeros(len(problem.base), dtype=bool)
     served[problem.dest[taken]] = True
     idle = problem.positions.loc[~served]
@@ -153,19 +174,24 @@ def action_rows(problem: Problem, quantity: FloatArray) -> pd.DataFrame:
             "from_code": None,
             "to_code": idle["location_code"].to_numpy(),
             "po_number": None,
+            "line_number": None,
             "quantity": 0.0,
             "expected_arrival_date": pd.NaT,
             **dict.fromkeys(COST_PARTS[2:], 0.0),
             "action_cost": 0.0,
+            "unit_value": 0.0,
+            "marginal_savings": 0.0,
         }
     )
-    out = pd.concat([frame, none], ignore_index=True) if len(none) else frame
+    pieces = [f.dropna(axis=1, how="all") for f in (frame, none) if len(f)]
+    out = pd.concat(pieces, ignore_index=True).reindex(columns=frame.columns) if pieces else frame
     out["expected_arrival_date"] = pd.to_datetime(out["expected_arrival_date"])
     return out.sort_values(["sku", "to_code", "kind"], kind="stable").reset_index(drop=True)
 
 
 def single_action_quantity(problem: Problem, rows: np.ndarray) -> FloatArray:
-    """For each candidate alone: the newsvendor quantity at its destination, orderable."""
+    """For each candidate alone: the newsvendor quantity at its destination, orderable;
+    a defer or cancel takes its whole line."""
     a = problem.actions.iloc[rows]
     dest = problem.dest[rows]
     gain = a["gain"].to_numpy(np.float64)
@@ -185,4 +211,31 @@ def single_action_quantity(problem: Problem, rows: np.ndarray) -> FloatArray:
             order_multiple=a["order_multiple"].to_numpy(np.int64)[buy],
             moq=a["moq"].to_numpy(np.float64)[buy],
         )
+    whole_line = a["kind"].isin(RESCHEDULES).to_numpy()
+    out[whole_line] = a["upper"].to_numpy(np.float64)[whole_line]
     return np.asarray(out, dtype=np.float64)
+
+
+def marginal_savings(problem: Problem, quantity: FloatArray, keeping: FloatArray) -> FloatArray:
+    """Per action: what the plan would lose without it, the rest of the plan unchanged.
+
+    The holding and shortage it saves at every position it changes, plus what keeping
+    its line would have cost (defers and cancels, `keeping`), minus its own money.
+    Actions not taken get 0. Savings of actions at one item-location do not add up to
+    the item-location's saving: each is counted with all the others in place.
+    """
+    rows, action, effect = problem.effects()
+    taken = quantity[action] > 0.0
+    rows, action, effect = rows[taken], action[taken], effect[taken]
+    planned = position_after(problem, quantity)
+    demand = problem.demand.take(rows)
+    prices = {
+        "holding_per_unit": problem.holding_per_unit[rows],
+        "shortage_penalty": problem.shortage_penalty[rows],
+    }
+    with_it = position_costs(demand, planned[rows], **prices)
+    without = position_costs(demand, planned[rows] - effect * quantity[action], **prices)
+    saved = (without[0] + without[1]) - (with_it[0] + with_it[1])
+    own = sum(action_money(problem, quantity).values())
+    total = np.bincount(action, saved, minlength=quantity.size) + keeping - own
+    return np.asarray(np.where(quantity > 0.0, total, 0.0), dtype=np.float64)

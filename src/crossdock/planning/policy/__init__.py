@@ -16,6 +16,7 @@ from crossdock.planning.policy.loss import (
     inverse_normal_loss,
     normal_loss,
 )
+from crossdock.planning.policy.network import NetworkLevels, size_network
 from crossdock.planning.policy.order_quantity import (
     economic_order_quantity,
     review_period_quantity,
@@ -36,6 +37,7 @@ __all__ = [
     "EchelonTargets",
     "FillRateTargets",
     "LeadTimeDemand",
+    "NetworkLevels",
     "PolicyInputError",
     "PolicyLevels",
     "cycle_quantity",
@@ -50,5 +52,6 @@ __all__ = [
     "round_order_quantities",
     "size_for_cycle_service",
     "size_for_fill_rate",
+    "size_network",
     "two_echelon_targets",
 ]

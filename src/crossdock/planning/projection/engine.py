@@ -159,7 +159,9 @@ def project_inventory(
         horizon_days: days to project, >= 1.
         policy: optional, one row per item-location: the key columns and any of
             `lead_time_days`, `lead_time_std_days`, `order_up_to`, `demand_class`,
-            `last_demand_date`.
+            `last_demand_date`, `served_daily_demand` (a DC: demand per day of its own
+            customers and of the warehouses it replenishes; excess is judged against
+            it, and stock that still serves demand is not obsolete).
         rules: thresholds; `ProjectionRules()` by default.
         key_columns: the columns naming an item-location in every frame.
 
@@ -218,9 +220,12 @@ def project_inventory(
         + scheduled.total_by_row(n_rows=n, within_days=settings.lead_time),
     )
     position = stock.inventory_position
+    served = np.where(
+        np.isnan(settings.served_daily_demand), mean_daily, settings.served_daily_demand
+    )
     excess_limit = np.fmin(
         settings.order_up_to * (1.0 + rules.excess_margin),
-        rules.excess_days_of_supply * mean_daily,
+        rules.excess_days_of_supply * served,
     )
     excess_units = np.maximum(position - excess_limit, 0.0)
     total_scheduled = scheduled.total_by_row(n_rows=n)
@@ -246,7 +251,9 @@ def project_inventory(
         "excess_units": excess_units,
         "excess": excess_units > 0.0,
         "days_since_last_demand": settings.days_since_last_demand,
-        "obsolete": (stock.on_hand > 0.0) & settings.obsolete_evidence,
+        "obsolete": (stock.on_hand > 0.0)
+        & settings.obsolete_evidence
+        & ~(settings.served_daily_demand > 0.0),
     }
     summary = pd.concat([positions[keys].reset_index(drop=True), pd.DataFrame(columns)], axis=1)
     return InventoryProjection(
@@ -274,6 +281,7 @@ class _Settings:
     intermittent: BoolArray
     days_since_last_demand: FloatArray
     obsolete_evidence: BoolArray
+    served_daily_demand: FloatArray
 
 
 def _policy_columns(
@@ -322,6 +330,7 @@ def _policy_columns(
         intermittent=classes.isin(rules.intermittent_classes).to_numpy(),
         days_since_last_demand=days_since,
         obsolete_evidence=np.asarray(evidence, dtype=np.bool_),
+        served_daily_demand=floats("served_daily_demand"),
     )
 
 

@@ -92,3 +92,24 @@ def test_money_explanation_adds_up_for_every_alternative() -> None:
     costs = decision.item_locations
     assert plan["total"] == costs["planned_total"].sum()
     assert plan["do_nothing_total"] == costs["do_nothing_total"].sum()
+
+
+def test_marginal_savings_is_what_the_plan_loses_without_the_action() -> None:
+    # golden scenario a: moving 65 units BR2 -> BR1 saves 1,000.00 - 7.33 at BR1 and
+    # 15.34 - 9.11 in holding at BR2, for 65.00 of transport
+    positions = pd.DataFrame(
+        {
+            "sku": ["SKU-A", "SKU-A"],
+            "location_code": ["BR1", "BR2"],
+            "available": [0.0, 200.0],
+            "demand_mean": [50.0, 40.0],
+            "reorder_point": [60.0, 80.0],
+        }
+    ).assign(**BASE)
+    lanes = pd.DataFrame(
+        {"from_code": ["BR2"], "to_code": ["BR1"], "cost_per_unit": [1.0], "transit_days": [2]}
+    )
+    decision = decide(positions, lanes=lanes)
+    transfer = decision.actions[decision.actions["kind"] == "transfer"].iloc[0]
+    assert transfer["quantity"] == 65.0
+    assert round(float(transfer["marginal_savings"]), 2) == 933.91
