@@ -41,7 +41,8 @@ from crossdock.config import Settings
 from crossdock.demo import DemoOptions
 from crossdock.planning.forecasting import densify
 from crossdock.service_layer.demo import load_demo_network
-from crossdock.service_layer.planning import PlanSettings, plan
+from crossdock.service_layer.plan_settings import PlanSettings
+from crossdock.service_layer.planning import plan
 from results_file import write_section
 
 STEM = "bench_replan"

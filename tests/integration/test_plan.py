@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import create_engine, func, select
 
@@ -42,8 +44,8 @@ def test_plan_on_the_demo_stores_buys_transfers_and_expedites(database_url: str)
     stored = _counts(database_url)
     assert stored == {first["plan_run_id"]: {k: n for k, n in kinds.items() if n}}
     assert len(first["top_actions"]) == 3
-    savings = [action["savings"] for action in first["top_actions"]]
-    assert savings == sorted(savings, reverse=True)
+    worth = [action["marginal_savings"] for action in first["top_actions"]]
+    assert worth == sorted(worth, reverse=True)
     for action in first["top_actions"]:
         parts = sum(action["cost_parts"].values())
         assert action["expected_cost"] == pytest.approx(parts, abs=0.02)
@@ -83,3 +85,37 @@ def test_plan_before_any_stock_count_exits_1_with_one_line(database_url: str):
         "error: no inventory positions on or before 2026-10-01: nothing to plan"
     )
     assert _counts(database_url) == {}
+
+
+def test_plan_settings_file_is_applied_and_recorded(database_url: str, tmp_path):
+    run_cli(database_url, "init")
+    run_cli(database_url, "demo", "--skus", "5", "--days", "90", "--end-date", "2026-11-20")
+    settings = tmp_path / "plan.toml"
+    settings.write_text("review_period_days = 14\nreschedule_cost = 25.0\n")
+
+    result = cli_json(database_url, "plan", "--as-of", "2026-11-20", "--settings", str(settings))
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                select(plan_runs.c.settings).where(plan_runs.c.id == result["plan_run_id"])
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    recorded = json.loads(stored)
+    assert recorded["review_period_days"] == 14
+    assert recorded["reschedule_cost"] == 25.0
+    assert recorded["holding_rate"] == 0.25
+
+
+def test_plan_refuses_an_unknown_setting_in_one_line(database_url: str, tmp_path):
+    run_cli(database_url, "init")
+    settings = tmp_path / "plan.toml"
+    settings.write_text("review_days = 14\n")
+
+    done = run_cli(database_url, "plan", "--settings", str(settings), expect=1)
+
+    assert done.stderr.splitlines()[-1].startswith(
+        f"error: {settings}: unknown setting 'review_days'"
+    )

@@ -22,7 +22,7 @@ from crossdock.planning.policy import FillRateTargets, size_network
 from crossdock.service_layer.ports import PlanningData
 
 if TYPE_CHECKING:
-    from crossdock.service_layer.planning import PlanSettings
+    from crossdock.service_layer.plan_settings import PlanSettings
 
 OPEN_SALES_STATUSES = ("open", "released", "on_hold", "backordered", "partially_shipped")
 SPORADIC = ("intermittent", "lumpy")

@@ -12,107 +12,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crossdock import __version__
-from crossdock.planning.decisions import JointDecision, ReschedulingRules, decide
+from crossdock.planning.decisions import JointDecision, decide
 from crossdock.planning.forecasting import ForecastResult, forecast_demand
 from crossdock.planning.projection import project_inventory
 from crossdock.service_layer.importing import Progress
 from crossdock.service_layer.plan_frames import PlanFrames, build_decision_inputs, build_frames
+from crossdock.service_layer.plan_settings import PlanSettings
 from crossdock.service_layer.ports import PlanningStore, PlanRunRecord
 from crossdock.service_layer.recommending import RECOMMENDATION_KINDS, recommendations_from
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSettings:
-    """The knobs of a plan run; all are recorded on the run (see plan-command.md).
-
-    Attributes:
-        horizon_days: shortest planning horizon per item-location, in days; each
-            item-location plans over its lead time + review period (its protection
-            interval), never less than this.
-        max_horizon_days: longest horizon any item-location gets.
-        review_period_days: days between planning runs (the R of an (R, S) policy).
-        forecast_freq: forecast periods: "W" (7-day buckets ending on as_of) or "D".
-        backtest_windows: rolling-origin windows used to pick each series' model.
-        holding_rate: annual carrying cost as a fraction of unit cost; a unit left
-            over at the end of the horizon is charged for one review period.
-        ordering_cost: money per purchase order placed.
-        expedite_premium_rate: expedite cost per unit as a fraction of the unit price.
-        expedite_po_days: days an expedited open PO line takes to arrive.
-        expedite_lead_time_share: an expedited new buy arrives in this share of the
-            normal lead time.
-        default_margin_rate: margin on cost assumed when an item has no selling price.
-        tier_penalty: shortage penalty multiplier of lost margin per customer tier.
-        criticality_penalty: and per item criticality.
-        default_lane_cost: transfer cost per unit when a lane has none.
-        reschedule_cost: money per open PO line deferred or cancelled.
-        cancellation_rate: charge for cancelling a line, as a share of its value.
-        cancel_after_days: a line not needed within this many days is cancelled.
-        min_deferral_days: a line needed fewer days than this after its due date stays.
-    """
-
-    horizon_days: int = 7
-    max_horizon_days: int = 120
-    review_period_days: int = 7
-    forecast_freq: str = "W"
-    backtest_windows: int = 1
-    holding_rate: float = 0.25
-    ordering_cost: float = 50.0
-    expedite_premium_rate: float = 0.15
-    expedite_po_days: int = 5
-    expedite_lead_time_share: float = 0.5
-    default_margin_rate: float = 0.3
-    tier_penalty: dict[str, float] = field(
-        default_factory=lambda: {"gold": 2.0, "silver": 1.5, "bronze": 1.0}
-    )
-    criticality_penalty: dict[str, float] = field(
-        default_factory=lambda: {"high": 1.5, "medium": 1.0, "low": 0.75}
-    )
-    default_lane_cost: float = 0.5
-    reschedule_cost: float = 10.0
-    cancellation_rate: float = 0.05
-    cancel_after_days: float = 180.0
-    min_deferral_days: float = 7.0
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.horizon_days <= self.max_horizon_days:
-            raise ValueError(
-                f"horizon_days must be between 1 and {self.max_horizon_days}, "
-                f"got {self.horizon_days}"
-            )
-        if self.forecast_freq not in ("W", "D"):
-            raise ValueError(f"forecast_freq must be W or D, got {self.forecast_freq!r}")
-
-    @property
-    def rescheduling_rules(self) -> ReschedulingRules:
-        return ReschedulingRules(
-            reschedule_cost=self.reschedule_cost,
-            cancellation_rate=self.cancellation_rate,
-            cancel_after_days=self.cancel_after_days,
-            min_deferral_days=self.min_deferral_days,
-        )
-
-    @property
-    def model_version(self) -> str:
-        return (
-            f"crossdock {__version__}; forecast freq={self.forecast_freq} "
-            f"backtest_windows={self.backtest_windows}; lead-times default levels"
-        )
-
-    @property
-    def policy_version(self) -> str:
-        return (
-            f"crossdock {__version__}; fill-rate targets default; R={self.review_period_days}d; "
-            f"holding={self.holding_rate}; ordering={self.ordering_cost}; "
-            f"expedite={self.expedite_premium_rate}"
-        )
 
 
 @dataclass(frozen=True)
@@ -128,9 +42,9 @@ class PlanOutcome:
     decision: JointDecision
 
     def top(self, n: int) -> pd.DataFrame:
-        """The `n` recommendations with the largest savings."""
+        """The `n` recommendations the plan would lose most without (marginal savings)."""
         return self.recommendations.sort_values(
-            ["savings", "sku", "to_code"], ascending=[False, True, True], kind="stable"
+            ["marginal_savings", "sku", "to_code"], ascending=[False, True, True], kind="stable"
         ).head(n)
 
 

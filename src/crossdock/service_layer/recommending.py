@@ -21,7 +21,7 @@ from crossdock.service_layer.plan_frames import PARTS, PlanFrames
 from crossdock.service_layer.ports import RECOMMENDATION_COLUMNS
 
 if TYPE_CHECKING:
-    from crossdock.service_layer.planning import PlanSettings
+    from crossdock.service_layer.plan_settings import PlanSettings
 
 
 RECOMMENDATION_KINDS = ("buy", "transfer", "rebalance", "expedite", "defer", "cancel")

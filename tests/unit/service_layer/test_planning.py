@@ -12,7 +12,8 @@ import pytest
 from crossdock.demo import DemoOptions
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.plan_frames import build_decision_inputs, build_frames
-from crossdock.service_layer.planning import PlanSettings, plan
+from crossdock.service_layer.plan_settings import PlanSettings
+from crossdock.service_layer.planning import plan
 from crossdock.service_layer.recommending import RECOMMENDATION_KINDS
 from tests.unit.service_layer.fakes import FakeStore
 

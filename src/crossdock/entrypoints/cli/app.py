@@ -24,7 +24,8 @@ from crossdock.domain.errors import CrossdockError
 from crossdock.entrypoints.cli import render, schema
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.importing import import_sources
-from crossdock.service_layer.planning import PlanSettings, plan
+from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
+from crossdock.service_layer.planning import plan
 
 app = typer.Typer(
     name="crossdock",
@@ -240,30 +241,50 @@ def plan_(
         str | None,
         typer.Option(help="Plan with data up to this day, YYYY-MM-DD (default: today, UTC)."),
     ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="TOML file of plan settings (see examples/plan-settings.toml); "
+            "the options below override it.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     horizon_days: Annotated[
-        int,
+        int | None,
         typer.Option(
             help="Shortest planning horizon in days (each item-location plans over "
-            "its lead time + review period, never less than this).",
+            "its lead time + review period, never less than this). Default 7.",
             min=1,
             max=120,
         ),
-    ] = 7,
+    ] = None,
+    review_period_days: Annotated[
+        int | None,
+        typer.Option("--review-days", help="Days between plan runs. Default 7.", min=1),
+    ] = None,
     top: Annotated[
-        int, typer.Option(help="Show this many actions, largest savings first.", min=0)
+        int, typer.Option(help="Show this many actions, most valuable first.", min=0)
     ] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """Forecast, size policies, project and decide: store buy / transfer / expedite
-    recommendations explained in money."""
+    """Forecast, size policies, project and decide: store buy, transfer, rebalance,
+    expedite, defer and cancel recommendations explained in money."""
     crossdock = _crossdock()
     crossdock.require_current_schema()
     day = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
+    options = {"horizon_days": horizon_days, "review_period_days": review_period_days}
+    settings = (
+        load_plan_settings(settings_file, overrides=options)
+        if settings_file is not None
+        else plan_settings({}, overrides=options)
+    )
     with render.progress_bars() as progress:
         outcome = plan(
             crossdock.store,
             as_of=day,
-            settings=PlanSettings(horizon_days=horizon_days),
+            settings=settings,
             progress=progress,
         )
     payload = render.plan_payload(outcome, top=top)

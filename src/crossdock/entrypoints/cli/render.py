@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -168,7 +169,7 @@ def import_summary(report: Mapping[str, Any], *, detailed: bool) -> None:
 
 
 def plan_payload(outcome: PlanOutcome, *, top: int) -> dict[str, Any]:
-    """What `crossdock plan` prints: the run, its summary and the top actions by savings."""
+    """What `crossdock plan` prints: the run, its summary and the top actions by value."""
     actions = [_action(row) for row in outcome.top(top).to_dict("records")]
     return {
         "plan_run_id": outcome.plan_run_id,
@@ -185,7 +186,7 @@ def plan_summary(payload: Mapping[str, Any]) -> None:
         f"Plan run #{payload['plan_run_id']} as of {payload['as_of']} "
         f"(data: import run #{payload['import_run_id']}): "
         f"{payload['recommendations']:,} recommendations: "
-        + ", ".join(f"{counts[kind]:,} {kind}" for kind in ("buy", "transfer", "expedite"))
+        + ", ".join(f"{count:,} {kind}" for kind, count in counts.items() if count)
     )
     console.print(
         f"money at risk (expected shortage cost if nothing is done): "
@@ -196,30 +197,32 @@ def plan_summary(payload: Mapping[str, Any]) -> None:
     actions = payload["top_actions"]
     if not actions:
         return
-    table = Table(title=f"Top {len(actions)} actions by savings")
-    for column in ("kind", "sku", "from", "to", "qty", "arrives", "do nothing", "plan", "savings"):
-        table.add_column(
-            column,
-            justify="right" if column in ("qty", "do nothing", "plan", "savings") else "left",
-        )
-    table.add_column("how the plan's money adds up", overflow="fold")
+    table = Table(
+        title=f"Top {len(actions)} actions by what the plan would lose without them",
+        caption="where it lands: do nothing -> plan = holding + shortage + ... over its scope",
+    )
+    for column in ("kind", "sku", "move", "qty", "arrives", "worth"):
+        table.add_column(column, justify="right" if column in ("qty", "worth") else "left")
+    table.add_column("where it lands: do nothing -> plan", overflow="fold")
     for action in actions:
         parts = " + ".join(
             f"{name} {value:,.2f}" for name, value in action["cost_parts"].items() if value
         )
+        line = f" {action['po_number']}/{action['line_number']}" if action["po_number"] else ""
         table.add_row(
             action["kind"],
             action["sku"],
-            str(action["from_code"]),
-            action["to_code"],
+            f"{action['from_code']} -> {action['to_code']}{line}",
             f"{action['quantity']:,.0f}",
             action["expected_arrival_date"] or "",
-            f"{action['do_nothing_cost']:,.2f}",
-            f"{action['expected_cost']:,.2f}",
-            f"{action['savings']:,.2f}",
-            parts or "0",
+            f"{action['marginal_savings']:,.2f}",
+            f"{action['do_nothing_cost']:,.2f} -> {action['expected_cost']:,.2f} = {parts or '0'}",
         )
     console.print(table)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _action(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -229,6 +232,8 @@ def _action(row: Mapping[Any, Any]) -> dict[str, Any]:
         "sku": row["sku"],
         "from_code": row["from_code"],
         "to_code": row["to_code"],
+        "po_number": row["po_number"] if isinstance(row["po_number"], str) else None,
+        "line_number": None if _missing(row["line_number"]) else int(row["line_number"]),
         "quantity": row["quantity"],
         "expected_arrival_date": None
         if arrival is None or str(arrival) == "NaT"
@@ -238,6 +243,10 @@ def _action(row: Mapping[Any, Any]) -> dict[str, Any]:
         "cost_parts": {part: round(float(row[f"{part}_cost"]), 2) for part in COST_PARTS},
         "do_nothing_cost": round(float(row["do_nothing_cost"]), 2),
         "savings": round(float(row["savings"]), 2),
+        "marginal_savings": round(float(row["marginal_savings"]), 2),
+        "order_value": None
+        if _missing(row["order_value"])
+        else round(float(row["order_value"]), 2),
         "scope": row["scope"],
         "confidence": row["confidence"],
         "drivers": json.loads(row["drivers"]),
