@@ -298,6 +298,26 @@ def test_stock_above_the_days_of_supply_cap_is_excess_without_an_order_up_to() -
     assert bool(row(projection, "B")["excess"]) is False
 
 
+def test_a_dc_is_judged_against_the_demand_it_serves_for_its_branches() -> None:
+    # the DC sells 1 a day itself but feeds branches selling 20 a day: 180 x 21 allowed
+    stock = positions({"sku": "A", "on_hand": 2_000.0}, {"sku": "B", "on_hand": 2_000.0})
+    forecast = pd.concat([flat_forecast("A", 1.0), flat_forecast("B", 1.0)])
+    policy = lead_time_policy(sku=["A", "B"], served_daily_demand=[21.0, np.nan])
+    projection = project(stock, forecast, policy=policy)
+    assert row(projection, "A")["excess_limit"] == 180.0 * 21.0
+    assert bool(row(projection, "A")["excess"]) is False
+    assert bool(row(projection, "B")["excess"]) is True
+
+
+def test_stock_that_still_serves_branches_is_not_obsolete() -> None:
+    policy = lead_time_policy(
+        sku=["dc", "alone"],
+        demand_class=["no_demand", "no_demand"],
+        served_daily_demand=[5.0, np.nan],
+    )
+    assert obsolete_flags(policy, [10.0, 10.0]) == [False, True]
+
+
 def obsolete_flags(policy: pd.DataFrame, on_hand: list[float]) -> list[bool]:
     skus = policy["sku"].tolist()
     stock = positions(*({"sku": s, "on_hand": q} for s, q in zip(skus, on_hand, strict=True)))
