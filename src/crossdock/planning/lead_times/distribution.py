@@ -154,7 +154,7 @@ class ProductLimit:
         return cls(
             values=times[at_event],
             weights=jumps[at_event],
-            beyond=float(max(after[-1], 0.0)),
+            beyond=float(after[-1]) if after[-1] > 1e-12 else 0.0,
             horizon=float(times[-1]),
             n=n,
             censored=int(censored.size),
