@@ -50,11 +50,16 @@ def test_scms_converts_learns_and_ranks_late_lines(tmp_path: Path) -> None:
     # Measured: Air median 91 days, Ocean 170 (unseen supplier -> the mode's history).
     assert air.evidence["lead_time"].level == "mode"
     assert air.stats("lead_time")["q50"] < ocean.stats("lead_time")["q50"]
-    # Measured on the quarterly backtest: AUC 0.750 (all open), 0.706 (not yet due);
-    # Brier 0.086 vs 0.102 for per-supplier late rates. Thresholds keep a margin.
+    # Measured on the quarterly backtest: AUC 0.769 (all open), 0.728 (not yet due);
+    # Brier 0.087 vs 0.102 for per-supplier late rates. Thresholds keep a margin.
     outcome = frame["late"].to_numpy(dtype=bool)
     p_late = frame["p_late"].to_numpy()
     model_brier = float(np.mean((p_late - outcome) ** 2))
     supplier_brier = float(np.mean((frame["p_supplier"].to_numpy() - outcome) ** 2))
-    assert load_benchmark().auc(outcome, p_late) > 0.65
+    benchmark = load_benchmark()
+    assert benchmark.auc(outcome, p_late) > 0.65
     assert model_brier < supplier_brier
+    # Learning from the lines still open at each cutoff ranks better than received lines
+    # alone (AUC 0.769 vs 0.750; PO-bootstrap interval of the gain +0.009..+0.030).
+    received_only = frame["p_received_only"].to_numpy()
+    assert benchmark.auc(outcome, p_late) > benchmark.auc(outcome, received_only) + 0.005

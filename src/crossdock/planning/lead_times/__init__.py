@@ -1,6 +1,10 @@
 """Supplier lead-time risk: learn lead-time and lateness distributions, score open POs."""
 
-from crossdock.planning.lead_times.distribution import EmpiricalDistribution, blend
+from crossdock.planning.lead_times.distribution import (
+    EmpiricalDistribution,
+    ProductLimit,
+    blend,
+)
 from crossdock.planning.lead_times.learn import (
     DEFAULT_LEVELS,
     AcknowledgmentEffect,
@@ -20,6 +24,7 @@ __all__ = [
     "GroupHistory",
     "LeadTimeEstimate",
     "LeadTimeModel",
+    "ProductLimit",
     "blend",
     "learn_lead_times",
     "score_open_lines",

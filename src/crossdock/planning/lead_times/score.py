@@ -11,6 +11,10 @@ the supplier has shipped (ASN ship date s <= as_of) and transit history exists, 
 transit time T = received - shipped replaces D: p_late = P(T > promised - s | T >
 as_of - s). Acknowledgment shifts the log-odds of a not-yet-shipped line by what
 history shows (or by the documented prior); see `learn.AcknowledgmentEffect`.
+
+D and T are learned from received and still-open lines (Kaplan-Meier). When even the
+longest line in all history is still open and the promise lies past it, history
+cannot tell: p_late is NaN (see `LeadTimeModel.unknown_beyond`).
 """
 
 from __future__ import annotations
@@ -45,9 +49,18 @@ class _Score:
     expected_days_late: float
 
 
-def _conditional(dist: EmpiricalDistribution, elapsed: float, due: float) -> _Score:
-    """Lateness-style score: late iff X > due, given X > elapsed."""
+def _conditional(
+    dist: EmpiricalDistribution, elapsed: float, due: float, unknown_beyond: float = math.inf
+) -> _Score:
+    """Lateness-style score: late iff X > due, given X > elapsed.
+
+    When `due` lies past `unknown_beyond` (the longest observation in all history, itself
+    still open), history cannot tell whether the line will make it: p_late is NaN.
+    """
     still_open = float(dist.survival(elapsed))
+    if elapsed < due and due > unknown_beyond:
+        expected = float(dist.tail_mean(elapsed)) if still_open > 1e-12 else elapsed + 1.0
+        return _Score(math.nan, expected, math.nan)
     if still_open <= 1e-12:
         # Open longer than anything in history: late if due has passed, and it is now.
         late = 1.0 if elapsed >= due else 0.0
@@ -103,12 +116,18 @@ def score_open_lines(model: LeadTimeModel, lines: pd.DataFrame, *, as_of: object
                 transit,
                 float((as_of_day - shipped_on).days),
                 float((promised - shipped_on).days),
+                model.unknown_beyond.get("transit", math.inf),
             )
             p_late, days_late = score.p_late, score.expected_days_late
             expected_date = shipped_on + pd.Timedelta(days=round(score.expected_offset))
         elif pd.notna(promised) and not lateness.is_empty:
             measure = "lateness"
-            score = _conditional(lateness, float((as_of_day - promised).days), 0.0)
+            score = _conditional(
+                lateness,
+                float((as_of_day - promised).days),
+                0.0,
+                model.unknown_beyond.get("lateness", math.inf),
+            )
             p_late, days_late = score.p_late, score.expected_days_late
             expected_date = promised + pd.Timedelta(days=round(score.expected_offset))
             if not shipped and effect.source != "no acknowledgment data":

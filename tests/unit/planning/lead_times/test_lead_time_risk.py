@@ -127,14 +127,16 @@ def test_unacknowledged_line_scores_later_when_history_says_acknowledgment_matte
     assert scored["acknowledged"].tolist() == [True, False]
 
 
-def test_received_lines_are_not_scored_and_future_receipts_are_not_history() -> None:
+def test_received_lines_are_not_scored_and_future_receipts_are_not_observations() -> None:
     history = frame(received_lines("SUP", [1] * 10))
     model = learn_lead_times(history, as_of="2024-01-25")
 
     scored = score_open_lines(model, history, as_of="2024-01-25")
 
-    # Received 2024-01-22 and 2024-01-25: history; the other eight are still open.
-    assert model.groups[(), ()].counts["lateness"] == 2
+    # Received 2024-01-22 and 2024-01-25: observed. Ordered 2024-01-07..2024-01-25 and
+    # still open: censored. Ordered 2024-01-28: not known yet, so not history at all.
+    assert model.groups[(), ()].counts["lateness"] == 9
+    assert model.groups[(), ()].censored["lateness"] == 7
     assert len(scored) == 8
 
 
