@@ -1,14 +1,19 @@
 """Joint decision at 10 warehouses x 10k SKUs: time end to end and expected cost vs a greedy rule.
 
 Run: .venv/bin/python benchmarks/bench_joint_decision.py [--skus 10000 --warehouses 10]
-[--write-results]. The network is synthetic and seeded (see `synthetic_network`): a
-positions frame with skewed stock (some branches over, some short), a full mesh of lanes,
-one supplier per item-location with MOQ, multiple, ordering cost and an expedite
-premium, and open PO lines with lateness risk on 30% of item-locations.
+[--write-results]. The network is synthetic and seeded (see `synthetic_network`): the
+first two warehouses are DCs (35-day horizon), each replenishing half of the others
+(branches, 14-day horizon), so every DC row is priced as its echelon; skewed stock (some
+warehouses over, some short), a full mesh of lanes, one supplier per item-location with
+MOQ, multiple, ordering cost and an expedite premium, and open PO lines with lateness
+risk on 30% of item-locations, half of them not shipped yet (may be deferred or
+cancelled). Holding is charged for a 7-day review period.
 
-Baseline, in the same process: every branch buys its own shortfall up to its reorder
-point from its supplier (rounded to MOQ and multiple), no transfers, no expedites. Both
-plans are priced by the same exact cost model.
+Baseline, in the same process (`greedy_cost`): DRP by rule. Each branch is topped up to
+its reorder point from its DC while the DC has stock to spare, then by a buy; each DC buys
+its echelon up to mean + 1.3 standard deviations of the echelon's demand (rounded to MOQ
+and multiple); no expedites, lateral moves or deferrals. Both plans are priced by the same
+exact cost model.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ def synthetic_network(skus: int, warehouses: int, seed: int = 7) -> dict[str, pd
     sku = np.repeat([f"S{i:05d}" for i in range(skus)], warehouses)
     loc = np.tile(codes, skus)
     daily = np.repeat(rng.lognormal(0.5, 1.0, skus), warehouses) * rng.uniform(0.3, 1.7, n)
-    horizon = 21.0
+    is_dc = np.isin(loc, codes[:2])
+    horizon = np.where(is_dc, 35.0, 14.0)
+    parent = np.array([None, None, *(codes[w % 2] for w in range(2, warehouses))], dtype=object)
     mean = daily * horizon
     std = np.sqrt(horizon) * daily * rng.uniform(0.5, 1.5, n)
     unit_cost = np.repeat(rng.lognormal(2.5, 0.8, skus), warehouses)
@@ -55,6 +62,8 @@ def synthetic_network(skus: int, warehouses: int, seed: int = 7) -> dict[str, pd
             "shortage_penalty": unit_cost * rng.choice([0.3, 0.5, 1.0], n),
             "reorder_point": reorder_point,
             "horizon_days": horizon,
+            "holding_days": 7.0,
+            "parent_code": np.tile(parent[:warehouses], skus),
         }
     )
     pairs = [(a, b) for a in codes for b in codes if a != b]
@@ -85,6 +94,7 @@ def synthetic_network(skus: int, warehouses: int, seed: int = 7) -> dict[str, pd
     orders = pd.DataFrame(
         {
             "po_number": [f"PO{i}" for i in range(int(with_po.sum()))],
+            "line_number": 1,
             "sku": sku[with_po],
             "location_code": loc[with_po],
             "quantity": np.ceil(mean[with_po]),
@@ -92,6 +102,8 @@ def synthetic_network(skus: int, warehouses: int, seed: int = 7) -> dict[str, pd
             "p_late": rng.beta(1.0, 3.0, int(with_po.sum())),
             "expedite_premium": unit_cost[with_po] * 0.15,
             "expedite_days": 2,
+            "reschedulable": rng.random(int(with_po.sum())) < 0.5,
+            "unit_price": unit_cost[with_po],
         }
     )
     return {
@@ -103,20 +115,37 @@ def synthetic_network(skus: int, warehouses: int, seed: int = 7) -> dict[str, pd
 
 
 def greedy_cost(frames: dict[str, pd.DataFrame]) -> float:
-    """Each branch buys up to its reorder point from its supplier; nothing else."""
+    """DRP by rule: each branch is topped up to its reorder point from its DC while the DC
+    has stock above its own, then by a buy; each DC buys its echelon up to mean + 1.3
+    standard deviations of the echelon's demand (the rule that set the reorder points);
+    no expedites, no lateral moves, no deferrals."""
     positions = frames.pop("positions")
     problem = build_problem(positions, **frames)
     frames["positions"] = positions
     a = problem.actions
-    buy = (a["kind"] == "buy").to_numpy()
+    kind, dest, source = a["kind"].to_numpy(), problem.dest, problem.source
+    gain = a["gain"].to_numpy(np.float64)
     reorder = positions["reorder_point"].to_numpy(np.float64)
-    shortfall = np.maximum(reorder - problem.base, 0.0)[problem.dest]
-    wanted = shortfall / a["gain"].to_numpy(np.float64)
+    target = np.where(
+        problem.is_echelon, problem.demand.total_mean + 1.3 * problem.demand.std, reorder
+    )
+    shortfall = np.maximum(target - problem.base, 0.0)
     quantity = np.zeros(len(a))
-    quantity[buy] = round_order_quantities(
-        wanted[buy],
-        order_multiple=a["order_multiple"].to_numpy(np.int64)[buy],
-        moq=a["moq"].to_numpy()[buy],
+    from_parent = np.flatnonzero(
+        (kind == "transfer") & (source >= 0) & (source == problem.parent[dest])
+    )
+    spare = problem.spare.copy()
+    for action in from_parent:  # one per branch and item: the lane from its DC
+        moved = min(shortfall[dest[action]], spare[source[action]])
+        quantity[action] = np.floor(moved)
+        spare[source[action]] -= quantity[action]
+        shortfall[dest[action]] -= quantity[action]
+    buy = np.flatnonzero(kind == "buy")
+    first = pd.Series(buy).groupby(dest[buy]).first().to_numpy()  # one supplier each
+    quantity[first] = round_order_quantities(
+        shortfall[dest[first]] / gain[first],
+        order_multiple=a["order_multiple"].to_numpy(np.int64)[first],
+        moq=a["moq"].to_numpy()[first],
     )
     return float(item_location_costs(problem, quantity)["planned_total"].sum())
 
@@ -152,7 +181,10 @@ def main() -> None:
         (
             "actions",
             "",
-            ", ".join(f"{k} {kinds.get(k, 0):,}" for k in ("buy", "transfer", "expedite", "none")),
+            ", ".join(
+                f"{k} {kinds.get(k, 0):,}"
+                for k in ("buy", "transfer", "expedite", "defer", "cancel", "none")
+            ),
         ),
         ("target: 10 x 10k in <= 30 s", "", "met" if elapsed <= 30 else "MISSED"),
     ]

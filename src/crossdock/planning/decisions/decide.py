@@ -155,23 +155,19 @@ def alternatives(
         shortage_penalty=problem.shortage_penalty[at],
     )
     nothing = costs["do_nothing_total"].to_numpy(np.float64)
+    order = np.lexsort((at != problem.dest[action], action))  # by option, receiver first
     touched = pd.DataFrame(
         {
-            "action": action,
-            "dest_first": at != problem.dest[action],
-            "scope": keys[at],
-            "holding": holding,
-            "shortage": shortage,
-            "do_nothing_total": nothing[at],
+            "action": action[order],
+            "holding": holding[order],
+            "shortage": shortage[order],
+            "do_nothing_total": nothing[at][order],
         }
-    ).sort_values(["action", "dest_first"], kind="stable")
-    per_option = touched.groupby("action", sort=True).agg(
-        holding=("holding", "sum"),
-        shortage=("shortage", "sum"),
-        do_nothing_total=("do_nothing_total", "sum"),
-        scope=("scope", "|".join),
     )
-    per_option = per_option.reindex(rows)
+    per_option = touched.groupby("action", sort=True).sum().reindex(rows)
+    per_option["scope"] = pd.Series(
+        join_in_groups(action[order], keys[at][order]), index=np.unique(action[order])
+    ).reindex(rows)
     money = {k: v[rows] for k, v in action_money(problem, single).items()}
     one = pd.DataFrame(
         {
@@ -216,6 +212,19 @@ def alternatives(
     return frame[list(ALTERNATIVE_COLUMNS)].reset_index(drop=True)
 
 
+def join_in_groups(groups: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """`texts` joined with "|" per run of equal `groups` (sorted), one per group in order."""
+    if groups.size == 0:
+        return np.asarray([], dtype=object)
+    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    sizes = np.diff(np.r_[starts, groups.size])
+    out = texts[starts].astype(object)
+    for offset in range(1, int(sizes.max())):
+        more = sizes > offset
+        out[more] = out[more] + "|" + texts[starts[more] + offset]
+    return np.asarray(out)
+
+
 def plan_scopes(problem: Problem, quantity: np.ndarray, receivers: np.ndarray) -> pd.DataFrame:
     """Pairs (receiver, member): each receiver and every position the actions landing at
     it change (the warehouses shipping to it, its echelon), receiver first."""
@@ -243,11 +252,12 @@ def _plan_rows(
     parts = ["planned_" + p for p in COST_PARTS] + ["do_nothing_total"]
     values = costs[parts].to_numpy()[pairs["member"].to_numpy()]
     grouped = pd.DataFrame(values, columns=[*COST_PARTS, "do_nothing_total"]).assign(
-        receiver=pairs["receiver"].to_numpy(), scope=keys[pairs["member"].to_numpy()]
+        receiver=pairs["receiver"].to_numpy()
     )
-    summed = grouped.groupby("receiver", sort=True).agg(
-        {**dict.fromkeys((*COST_PARTS, "do_nothing_total"), "sum"), "scope": "|".join}
-    )
+    summed = grouped.groupby("receiver", sort=True).sum()
+    receiver = pairs["receiver"].to_numpy()
+    order = np.argsort(receiver, kind="stable")
+    summed["scope"] = join_in_groups(receiver[order], keys[pairs["member"].to_numpy()][order])
     index = summed.index.to_numpy()
     return summed.reset_index(drop=True).assign(
         sku=problem.positions["sku"].to_numpy()[index],

@@ -36,6 +36,7 @@ supply_options, one row per (sku, location_code, supplier_code):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -172,11 +173,15 @@ class Problem:
     def gain(self) -> FloatArray:
         return self.actions["gain"].to_numpy(np.float64)
 
-    def effects(self) -> tuple[IntArray, IntArray, FloatArray]:
-        """(row, action, units per unit): every position each action changes."""
+    @cached_property
+    def _effects(self) -> tuple[IntArray, IntArray, FloatArray]:
         return action_effects(
             dest=self.dest, source=self.source, gain=self.gain, parent=self.parent
         )
+
+    def effects(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """(row, action, units per unit): every position each action changes."""
+        return self._effects
 
     @property
     def unit_cost(self) -> FloatArray:
