@@ -206,8 +206,8 @@ def alternatives(
     frame["total"] = frame[list(COST_PARTS)].sum(axis=1)
     frame["savings"] = frame["do_nothing_total"] - frame["total"]
     frame["chosen"] = frame["chosen"].astype(bool)
-    order = {"none": 0, "plan": 1}
-    frame["_order"] = frame["alternative"].map(order).fillna(2)
+    rank = {"none": 0, "plan": 1}
+    frame["_order"] = frame["alternative"].map(rank).fillna(2)
     frame = frame.sort_values(["sku", "location_code", "_order", "alternative"], kind="stable")
     return frame[list(ALTERNATIVE_COLUMNS)].reset_index(drop=True)
 
