@@ -18,7 +18,7 @@ import pandas as pd
 
 from crossdock.planning.forecasting import ForecastResult
 from crossdock.planning.lead_times import LeadTimeModel, learn_lead_times, score_open_lines
-from crossdock.planning.policy import FillRateTargets, size_network
+from crossdock.planning.policy import size_network
 from crossdock.service_layer.ports import PlanningData
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class PlanFrames:
         )
         per_day_mean = rows["demand_mean"].to_numpy(np.float64) / horizon
         per_day_std = rows["demand_std"].to_numpy(np.float64) / np.sqrt(horizon)
-        targets = FillRateTargets()
+        targets = settings.fill_rate_table()
         rows["fill_rate_target"] = targets.lookup(
             rows["criticality"].to_numpy(object), rows["tier"].to_numpy(object)
         )

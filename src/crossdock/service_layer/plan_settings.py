@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from crossdock import __version__
 from crossdock.planning.decisions import ReschedulingRules
+from crossdock.planning.policy import FillRateTargets
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class PlanSettings:
         cancellation_rate: charge for cancelling a line, as a share of its value.
         cancel_after_days: a line not needed within this many days is cancelled.
         min_deferral_days: a line needed fewer days than this after its due date stays.
+        fill_rate_targets: fill-rate targets that replace the defaults, by criticality
+            then customer tier (e.g. {"high": {"gold": 0.995}}); see inventory-policy.md.
     """
 
     horizon_days: int = 7
@@ -71,8 +74,10 @@ class PlanSettings:
     cancellation_rate: float = 0.05
     cancel_after_days: float = 180.0
     min_deferral_days: float = 7.0
+    fill_rate_targets: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.fill_rate_table()  # refuses an unknown segment or a rate outside (0, 1)
         if not 1 <= self.horizon_days <= self.max_horizon_days:
             raise ValueError(
                 f"horizon_days must be between 1 and {self.max_horizon_days}, "
@@ -80,6 +85,16 @@ class PlanSettings:
             )
         if self.forecast_freq not in ("W", "D"):
             raise ValueError(f"forecast_freq must be W or D, got {self.forecast_freq!r}")
+
+    def fill_rate_table(self) -> FillRateTargets:
+        """The default fill-rate targets with this run's replacements."""
+        return FillRateTargets().with_overrides(
+            {
+                (criticality, tier): rate
+                for criticality, tiers in self.fill_rate_targets.items()
+                for tier, rate in tiers.items()
+            }
+        )
 
     @property
     def rescheduling_rules(self) -> ReschedulingRules:
@@ -139,7 +154,10 @@ def plan_settings(
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise ValueError(f"{source}: {where}={first.get('input')!r}: {first['msg']}") from None
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        if not where:  # a rule across fields (checked after the types)
+            raise ValueError(f"{source}: {reason}") from None
+        raise ValueError(f"{source}: {where}={first.get('input')!r}: {reason}") from None
     given = {key: value for key, value in (overrides or {}).items() if value is not None}
     return replace(settings, **given) if given else settings
 

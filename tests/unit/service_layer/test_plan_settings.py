@@ -36,3 +36,14 @@ def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     path.write_text("review_period_days = = 3\n")
     with pytest.raises(ValueError, match="not valid TOML"):
         load_plan_settings(path)
+
+
+def test_fill_rate_targets_replace_only_the_segments_given() -> None:
+    settings = plan_settings({"fill_rate_targets": {"high": {"gold": 0.995}}})
+    table = settings.fill_rate_table()
+    assert table.lookup(["high", "low"], ["gold", "bronze"]).tolist() == [0.995, 0.90]
+
+
+def test_a_fill_rate_target_outside_0_and_1_is_refused_with_its_segment() -> None:
+    with pytest.raises(ValueError, match=r"fill_rate_targets\[high, gold\]"):
+        plan_settings({"fill_rate_targets": {"high": {"gold": 1.5}}})
