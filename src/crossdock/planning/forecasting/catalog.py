@@ -12,6 +12,11 @@ Choices (AutoETS costs ~0.2 s a series on the project machine, so it is opt-in):
 - no_demand: no model; the core forecasts zero.
 
 Models without native intervals get statsforecast `ConformalIntervals` over the horizon.
+
+Driver candidates (run on the de-promoted history, the lift put back; only for series with
+drivers): Optimized Theta and exponential smoothing (plus AutoETS when enabled) for smooth
+and erratic series, ADIDA and TSB for intermittent and lumpy ones. Naive-type models are
+left out: their last value is the one period the lift most often gets wrong.
 """
 
 from __future__ import annotations
@@ -44,7 +49,12 @@ from crossdock.planning.forecasting.core import ForecastModel, ModelCatalog
 
 
 def default_catalog(
-    *, season_length: int, horizon: int, conformal_windows: int = 4, with_auto_ets: bool = False
+    *,
+    season_length: int,
+    horizon: int,
+    conformal_windows: int = 4,
+    with_auto_ets: bool = False,
+    combine: bool = True,
 ) -> ModelCatalog:
     """Candidate models per demand class for a season of `season_length` periods.
 
@@ -53,6 +63,7 @@ def default_catalog(
         horizon: forecast horizon in periods; conformal intervals are calibrated on it.
         conformal_windows: backtest windows for conformal intervals (fewer on short series).
         with_auto_ets: add AutoETS to the smooth and erratic candidates.
+        combine: add the mean of each class's candidates as a candidate.
     """
 
     def conformal() -> ConformalIntervals:
@@ -72,7 +83,23 @@ def default_catalog(
         IMAPA(prediction_intervals=conformal()),
         SeasonalNaive(season_length=season_length),
     ]
+    continuous_driven: list[ForecastModel] = [
+        OptimizedTheta(season_length=season_length),
+        SimpleExponentialSmoothingOptimized(prediction_intervals=conformal()),
+    ]
+    if with_auto_ets:
+        continuous_driven.append(AutoETS(season_length=season_length))
+    sporadic_driven: list[ForecastModel] = [
+        ADIDA(prediction_intervals=conformal()),
+        TSB(alpha_d=0.2, alpha_p=0.1, prediction_intervals=conformal()),
+    ]
     return ModelCatalog(
+        driver_candidates={
+            SMOOTH: continuous_driven,
+            ERRATIC: continuous_driven,
+            INTERMITTENT: sporadic_driven,
+            LUMPY: sporadic_driven,
+        },
         candidates={
             SMOOTH: continuous,
             ERRATIC: continuous,
@@ -84,4 +111,5 @@ def default_catalog(
         },
         fallback=Naive(),
         season_length=season_length,
+        combine=combine,
     )
