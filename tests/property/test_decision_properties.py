@@ -1,5 +1,6 @@
 """The joint decision keeps its books whatever the network: echelons only change through
-their borders, every total is the sum of its parts, and nobody ships what it lacks."""
+their borders, every total is the sum of its parts, nobody ships what it lacks, every
+action recommended is worth something and the plan never costs more than doing nothing."""
 
 from __future__ import annotations
 
@@ -127,6 +128,7 @@ def test_every_plan_adds_up_and_never_ships_more_than_is_spare(frames) -> None:
         assert moved <= spare[giver] + 1e-9
     taken = decision.actions[decision.actions["kind"] != "none"]
     assert (taken["quantity"] > 0).all()
+    assert (taken["marginal_savings"] > 0).all()  # nothing recommended is worth nothing
 
 
 @settings(max_examples=100, deadline=None)

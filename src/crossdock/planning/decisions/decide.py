@@ -15,6 +15,7 @@ from crossdock.planning.decisions.plan import (
     COST_PARTS,
     action_money,
     action_rows,
+    drop_unprofitable,
     item_location_costs,
     marginal_savings,
     round_actions,
@@ -116,7 +117,7 @@ def decide(
     )
     lp = solve(problem)
     moved = reschedule(problem, round_actions(problem, lp.quantity))
-    quantity = moved.quantity
+    quantity = drop_unprofitable(problem, moved.quantity, moved.keeping)
     costs = item_location_costs(problem, quantity, do_nothing_holding=moved.do_nothing_holding)
     return JointDecision(
         actions=action_rows(

@@ -239,3 +239,31 @@ def marginal_savings(problem: Problem, quantity: FloatArray, keeping: FloatArray
     own = sum(action_money(problem, quantity).values())
     total = np.bincount(action, saved, minlength=quantity.size) + keeping - own
     return np.asarray(np.where(quantity > 0.0, total, 0.0), dtype=np.float64)
+
+
+def drop_unprofitable(
+    problem: Problem, quantity: FloatArray, keeping: FloatArray, *, rounds: int = 10
+) -> FloatArray:
+    """The plan without actions worth nothing: while some action's marginal savings is
+    not positive (the LP's chords and the rounding can leave one a little under water),
+    drop the worst of them at each item-location it touches, and look again."""
+    out = quantity.copy()
+    rows, action, _ = problem.effects()
+    for _ in range(rounds):
+        worth = marginal_savings(problem, out, keeping)
+        losing = (out > 0.0) & (worth <= 1e-9)
+        if not losing.any():
+            break
+        # per item-location, only its most losing action goes in this round
+        touched = losing[action]
+        order = np.lexsort((worth[action[touched]], rows[touched]))
+        first = np.r_[True, np.diff(rows[touched][order]) != 0]
+        worst_here = np.zeros(out.size, dtype=np.bool_)
+        worst_here[action[touched][order][first]] = True
+        # an action goes when it is the worst at every item-location it touches
+        blocked = np.zeros(out.size, dtype=np.bool_)
+        blocked[action[touched][order][~first]] = True
+        out[losing & worst_here & ~blocked] = 0.0
+        if not (losing & worst_here & ~blocked).any():
+            out[np.flatnonzero(losing)[np.argmin(worth[losing])]] = 0.0
+    return out
