@@ -1,4 +1,4 @@
-"""Dense item-location x day matrices, the robust baseline and the noise model.
+"""Dense item-location x day matrices of demand, known drivers and the caller's forecast.
 
 Sparse history (an absent day means zero demand) is laid out as one row per
 item-location and one column per day: `history_days` days of history, then the
@@ -18,10 +18,6 @@ FloatMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-FREQUENT_SHARE = 0.5  # a series with demand on at least this share of days is "frequent"
-MAD_TO_SD = 1.4826  # 1.4826 x MAD estimates the standard deviation of a normal sample
-CAP_SCALES = 6.0  # history days above median + 6 robust sds are capped there
-
 
 @dataclass(frozen=True, slots=True)
 class DemandMatrix:
@@ -34,6 +30,8 @@ class DemandMatrix:
         demand: units per row and day (zero where the history had no row).
         expected: units expected per row and test-window day from the caller's forecast,
             NaN where none was given (the baseline fills those days).
+        promoted: True where a row of that item-location and day said it was on
+            promotion (all False when no promotion column was named).
     """
 
     skus: npt.NDArray[np.object_]
@@ -42,25 +40,7 @@ class DemandMatrix:
     history_days: int
     demand: FloatMatrix
     expected: FloatMatrix
-
-
-@dataclass(frozen=True, slots=True)
-class NoiseModel:
-    """Expected demand and its spread per row and test-window day.
-
-    Attributes:
-        expected: expected units (forecast where given, else the robust baseline).
-        dispersion: variance-to-mean ratio per row (>= 1; 1 is Poisson).
-        history_demand_days: days with demand in the history, per row.
-        history_mean: mean daily demand over the history, per row.
-        history_max: the largest day in the history, per row.
-    """
-
-    expected: FloatMatrix
-    dispersion: npt.NDArray[np.float64]
-    history_demand_days: IntArray
-    history_mean: npt.NDArray[np.float64]
-    history_max: npt.NDArray[np.float64]
+    promoted: BoolArray
 
 
 def build_matrix(
@@ -72,6 +52,7 @@ def build_matrix(
     window_days: int,
     columns: tuple[str, str, str, str],
     expected_col: str,
+    promotion_col: str | None = None,
 ) -> DemandMatrix:
     """Lay out `actuals` (and `expected`) over history + window days ending on `as_of`."""
     sku_col, location_col, time_col, target_col = columns
@@ -89,6 +70,10 @@ def build_matrix(
     demand = np.zeros((n, history_days + window_days))
     quantity = actuals.loc[in_range, target_col].to_numpy(dtype=np.float64, na_value=0.0)
     np.add.at(demand, (codes[0], actual_day[in_range]), quantity)
+    promoted = np.zeros(demand.shape, dtype=np.bool_)
+    if promotion_col is not None:
+        flag = _flags(actuals.loc[in_range, promotion_col])
+        promoted[codes[0][flag], actual_day[in_range][flag]] = True
     forecast = np.full((n, window_days), np.nan)
     if expected is not None:
         values = expected.loc[in_window, expected_col].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -100,7 +85,14 @@ def build_matrix(
         history_days=history_days,
         demand=demand,
         expected=forecast,
+        promoted=promoted,
     )
+
+
+def _flags(values: pd.Series) -> BoolArray:
+    """True/False per row; missing counts as not promoted."""
+    flags: BoolArray = values.astype("boolean").fillna(value=False).to_numpy(dtype=np.bool_)
+    return flags
 
 
 def _day_numbers(dates: pd.Series, first: np.datetime64) -> IntArray:
@@ -125,41 +117,3 @@ def _series_codes(
     skus = np.asarray(sku_names, dtype=object)[pairs // max(len(location_names), 1)]
     locations = np.asarray(location_names, dtype=object)[pairs % max(len(location_names), 1)]
     return codes, skus, locations
-
-
-def noise_model(matrix: DemandMatrix) -> NoiseModel:
-    """Robust expected demand for the test window, and the spread around it.
-
-    Frequent series (demand on >= half the history days) expect, per weekday, the mean
-    of the same weekdays in the history after capping each day at median + CAP_SCALES
-    robust standard deviations (so a past spike does not raise the baseline);
-    intermittent series expect their mean daily demand. Dispersion is the variance of
-    the (capped) history residuals over the mean level, at least 1 (Poisson).
-    """
-    history = matrix.demand[:, : matrix.history_days]
-    n, h = history.shape
-    window = matrix.demand.shape[1] - h
-    demand_days = (history > 0).sum(axis=1)
-    frequent = demand_days >= FREQUENT_SHARE * h
-    median = np.median(history, axis=1)
-    spread = MAD_TO_SD * np.median(np.abs(history - median[:, None]), axis=1)
-    cap = median + CAP_SCALES * np.maximum.reduce([spread, np.sqrt(median), np.ones(n)])
-    capped = np.where(frequent[:, None], np.minimum(history, cap[:, None]), history)
-    weekday_level = capped.reshape(n, h // 7, 7).mean(axis=1)  # (n, 7) by column weekday
-    mean = history.mean(axis=1)
-
-    history_expected = np.where(frequent[:, None], np.tile(weekday_level, h // 7), mean[:, None])
-    variance = (capped - history_expected).var(axis=1)
-    level = np.maximum(history_expected.mean(axis=1), 1e-9)
-    dispersion = np.maximum(variance / level, 1.0)
-
-    weekday_of_column = (h + np.arange(window)) % 7
-    baseline = np.where(frequent[:, None], weekday_level[:, weekday_of_column], mean[:, None])
-    expected = np.where(np.isnan(matrix.expected), baseline, np.maximum(matrix.expected, 0.0))
-    return NoiseModel(
-        expected=expected,
-        dispersion=dispersion,
-        history_demand_days=demand_days.astype(np.int64),
-        history_mean=mean,
-        history_max=history.max(axis=1) if h else np.zeros(n),
-    )

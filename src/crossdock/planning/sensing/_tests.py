@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from crossdock.planning.sensing._baseline import NoiseModel
 from crossdock.planning.sensing._matrix import BoolArray, FloatMatrix, IntArray
 
 FloatArray = npt.NDArray[np.float64]
@@ -30,6 +31,7 @@ class Anomalies:
     expected: FloatArray
     robust_z: FloatArray
     tail_p: FloatArray
+    size_z: FloatArray  # spikes: largest log-size z of the run; shifts: NaN
 
 
 def upper_tail(actual: FloatArray, expected: FloatArray, dispersion: FloatArray) -> FloatArray:
@@ -49,34 +51,71 @@ def upper_tail(actual: FloatArray, expected: FloatArray, dispersion: FloatArray)
     return np.where(units <= 0, 1.0, p)
 
 
-def find_spikes(
+def spike_days(
     demand: FloatMatrix,
     expected: FloatMatrix,
-    dispersion: FloatArray,
+    noise: NoiseModel,
     eligible: BoolArray,
-    history_max: FloatArray,
+    promoted: BoolArray,
     *,
     z_threshold: float,
     alpha: float,
     over_history_max: float,
-) -> tuple[BoolArray, FloatMatrix, Anomalies]:
-    """Days far above expectation; consecutive spike days of a row make one anomaly.
+    size_threshold: float,
+) -> tuple[BoolArray, FloatMatrix, FloatMatrix, FloatMatrix]:
+    """Days of one series far above its own expectation.
 
     A day is a spike when its robust z-score, (actual - expected) / max(sqrt(dispersion x
     expected), MIN_SCALE), reaches `z_threshold` AND its count-model upper-tail
-    probability is at most `alpha` AND it exceeds `over_history_max` x the largest day of
-    the history (count models understate the tail of lumpy order sizes).
-    Returns the spike-day mask, the z matrix and the runs.
+    probability is at most `alpha` AND it exceeds `over_history_max` x the largest
+    unpromoted day of the history (times the lift on a promoted day) AND its size is
+    extreme too: size_z = (log(actual / expected) - the history's median) / the
+    history's upper spread of log(units / baseline) on days with demand must be as unlikely,
+    under a Student t with (days - 1) degrees of freedom, as a normal z of
+    `size_threshold`. Count models understate the tail of lumpy order sizes, and a
+    spread measured on a handful of orders is itself uncertain. 0 turns this guard off.
+    A day between two spike days that reaches `z_threshold` joins them (one event).
+    Returns the spike-day mask, the z matrix, the tail probabilities (1 where untested)
+    and the size z matrix.
     """
+    dispersion = noise.dispersion
     scale = np.sqrt(np.maximum(dispersion[:, None] * expected, MIN_SCALE**2))
     z = (demand - expected) / scale
-    above_history = demand > over_history_max * history_max[:, None]
-    candidate = (z >= z_threshold) & eligible[:, None] & above_history
+    lift = np.where(promoted, noise.lift[:, None], 1.0)
+    guard = over_history_max * noise.history_max[:, None] * lift
+    candidate = (z >= z_threshold) & eligible[:, None] & (demand > guard)
+    ratio = np.log(np.maximum(demand, 1e-9) / np.maximum(expected, 1e-9))
+    size_z = (ratio - noise.log_center[:, None]) / noise.log_scale[:, None]
+    if size_threshold > 0:
+        days = np.maximum(noise.log_days, 2.0)[:, None]
+        size_p = special.stdtr(days - 1.0, -size_z / np.sqrt(1.0 + 1.0 / days))
+        candidate &= size_p <= special.ndtr(-size_threshold)
     rows, cols = np.nonzero(candidate)
     p = np.ones_like(z)
     p[rows, cols] = upper_tail(demand[rows, cols], expected[rows, cols], dispersion[rows])
     spike = candidate & (p <= alpha)
+    return spike | _bridges(spike, z >= z_threshold), z, p, size_z
 
+
+def _bridges(spike: BoolArray, high: BoolArray) -> BoolArray:
+    """A high day between two spike days of the same row: a surge does not stop for a day."""
+    before = np.zeros_like(spike)
+    before[:, 1:] = spike[:, :-1]
+    after = np.zeros_like(spike)
+    after[:, :-1] = spike[:, 1:]
+    bridged: BoolArray = high & before & after & ~spike
+    return bridged
+
+
+def spike_runs(
+    spike: BoolArray,
+    demand: FloatMatrix,
+    expected: FloatMatrix,
+    z: FloatMatrix,
+    p: FloatMatrix,
+    size_z: FloatMatrix,
+) -> Anomalies:
+    """Consecutive spike days of a row make one anomaly, with its totals and extremes."""
     before = np.zeros_like(spike)
     before[:, 1:] = spike[:, :-1]
     after = np.zeros_like(spike)
@@ -100,7 +139,7 @@ def find_spikes(
         np.minimum.at(out, run_of_day, values)
         return out
 
-    anomalies = Anomalies(
+    return Anomalies(
         row=start_row.astype(np.int64),
         start=start_col.astype(np.int64),
         end=end_col.astype(np.int64),
@@ -108,14 +147,16 @@ def find_spikes(
         expected=total(expected[flat_rows, flat_cols]),
         robust_z=largest(z[flat_rows, flat_cols]),
         tail_p=smallest(p[flat_rows, flat_cols]),
+        size_z=largest(size_z[flat_rows, flat_cols]),
     )
-    return spike, z, anomalies
 
 
 def find_shifts(
     demand: FloatMatrix,
+    reported: FloatMatrix,
     expected: FloatMatrix,
     dispersion: FloatArray,
+    weekly_variance: FloatArray,
     eligible: BoolArray,
     *,
     history_days: int,
@@ -126,30 +167,41 @@ def find_shifts(
     """A level change that started inside the window and lasted to its end.
 
     For every candidate start c (leaving at least `min_run` days) the run from c to the
-    last window day is tested on its totals. Its variance is dispersion x expected,
-    widened by (1 + run / history_days) for the error of a baseline estimated from
-    `history_days` days. A row shifts when some run (a) reaches |z| >= `z_threshold`,
-    (b) moved the level by at least `min_shift` (a fraction of expected) and (c) is as
+    last window day is tested on its totals. Its variance is the larger of dispersion x
+    expected and the history's weekly residual variance x run / 7 (which sees lumpy
+    order sizes and slow drifts that day-by-day counts do not), widened by
+    (1 + run / history_days) for the error of a baseline estimated from `history_days`
+    days. A row shifts when some run (a) reaches |z| >= `z_threshold` on the held
+    days, (b) moved the level by at least `min_shift` (a fraction of expected, on the
+    days as they were) and (c) is as
     improbable under the count model (negative binomial: a sum of days with one
     dispersion) as a normal z of `z_threshold`, which keeps a few lumpy orders from
     passing for a shift. The start with the largest |z| is the estimated change day.
-    Callers pass spike days already replaced by their expectation.
+    Callers pass spike days already replaced by their expectation, in `demand` held
+    to a ceiling for the test and in `reported` as they were (the evidence's totals).
     """
     n, window = demand.shape
     last_start = window - min_run
     if last_start < 0 or n == 0:
         empty = np.empty(0, dtype=np.int64)
         nothing = np.empty(0)
-        return Anomalies(empty, empty, empty, nothing, nothing, nothing, nothing)
+        return Anomalies(empty, empty, empty, nothing, nothing, nothing, nothing, nothing)
     actual_run = np.cumsum(demand[:, ::-1], axis=1)[:, ::-1][:, : last_start + 1]
+    reported_run = np.cumsum(reported[:, ::-1], axis=1)[:, ::-1][:, : last_start + 1]
     expected_run = np.cumsum(expected[:, ::-1], axis=1)[:, ::-1][:, : last_start + 1]
     length = (window - np.arange(last_start + 1)).astype(np.float64)
     widening = 1.0 + length / history_days
     run_dispersion = dispersion[:, None] * widening[None, :]
-    variance_run = np.maximum(run_dispersion * expected_run, MIN_SCALE**2 / 4 * length)
+    variance_run = np.maximum.reduce(
+        [
+            run_dispersion * expected_run,
+            weekly_variance[:, None] * (length / 7.0 * widening)[None, :],
+            np.broadcast_to(MIN_SCALE**2 / 4 * length, expected_run.shape),
+        ]
+    )
     z = (actual_run - expected_run) / np.sqrt(variance_run)
     change = np.divide(
-        actual_run - expected_run,
+        reported_run - expected_run,
         expected_run,
         out=np.full_like(z, np.inf),
         where=expected_run > 0,
@@ -169,8 +221,9 @@ def find_shifts(
         row=shifted.astype(np.int64),
         start=start.astype(np.int64),
         end=np.full(len(shifted), window - 1, dtype=np.int64),
-        actual=actual_run[shifted, start],
+        actual=reported_run[shifted, start],
         expected=expected_run[shifted, start],
         robust_z=z[shifted, start],
         tail_p=p[shifted, start],
+        size_z=np.full(len(shifted), np.nan),
     )
