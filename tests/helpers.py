@@ -1,4 +1,5 @@
-"""Helpers shared by test modules: the installed CLI, and the example converters."""
+"""Helpers shared by test modules: the installed CLI, the example converters, and
+promotions spread over the days they cover."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import pandas as pd
 
 from tests.conftest import REPO_ROOT
 
@@ -47,3 +50,19 @@ def load_converter(dataset: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def promotion_days(promotions: pd.DataFrame) -> pd.DataFrame:
+    """One row per SKU, warehouse and day some promotion covers, with `covered` True."""
+    days = (promotions["end_date"] - promotions["start_date"]).dt.days + 1
+    rows = promotions.loc[promotions.index.repeat(days), ["sku", "location_code", "start_date"]]
+    offset = rows.groupby(level=0).cumcount().to_numpy()
+    dated = pd.DataFrame(
+        {
+            "sku": rows["sku"].to_numpy(),
+            "location_code": rows["location_code"].to_numpy(),
+            "demand_date": rows["start_date"].to_numpy() + pd.to_timedelta(offset, unit="D"),
+            "covered": True,
+        }
+    )
+    return dated.drop_duplicates(["sku", "location_code", "demand_date"])

@@ -134,6 +134,59 @@ def build_demand_history(weekly: pd.DataFrame) -> pd.DataFrame:
     return demand.sort_values(["sku", "location_code", "demand_date"], ignore_index=True)
 
 
+def build_promotions(weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per store, brand and run of consecutive deal (or feature) weeks at one price.
+
+    A deal run is kind `deal`, a feature run kind `feature`; a week with both is in
+    one of each. The code names the kind and the week the run starts (`DEAL-W041`),
+    like a weekly circular, so one code covers every store and brand that started a
+    run that week. The run ends on the Wednesday of its last week.
+    """
+    parts = [
+        _promotion_runs(weekly[weekly["deal"] == 1], "deal", "DEAL"),
+        _promotion_runs(weekly[weekly["feat"] > 0], "feature", "FEAT"),
+    ]
+    promotions = pd.concat(parts, ignore_index=True)
+    return promotions.sort_values(
+        ["start_date", "promotion_code", "sku", "location_code"], ignore_index=True
+    )
+
+
+def _promotion_runs(weeks: pd.DataFrame, kind: str, prefix: str) -> pd.DataFrame:
+    weeks = weeks.sort_values(["store", "brand", "week"])
+    price = weeks["carton_price"].round(4)
+    same_series = (weeks["store"] == weeks["store"].shift()) & (
+        weeks["brand"] == weeks["brand"].shift()
+    )
+    continues = same_series & (weeks["week"] == weeks["week"].shift() + 1)
+    continues &= price == price.shift()
+    run = (~continues).cumsum()
+    runs = (
+        weeks.assign(price=price, run=run)
+        .groupby("run")
+        .agg(
+            store=("store", "first"),
+            brand=("brand", "first"),
+            first_week=("week", "first"),
+            last_week=("week", "last"),
+            price=("price", "first"),
+        )
+    )
+    return pd.DataFrame(
+        {
+            "promotion_code": [f"{prefix}-W{week:03d}" for week in runs["first_week"]],
+            "sku": runs["brand"].map(sku_for).to_numpy(),
+            "location_code": runs["store"].map(store_code).to_numpy(),
+            "start_date": week_start(runs["first_week"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "end_date": (week_start(runs["last_week"]) + pd.Timedelta(days=6))
+            .dt.strftime("%Y-%m-%d")
+            .to_numpy(),
+            "promo_price": runs["price"].to_numpy(),
+            "kind": kind,
+        }
+    )
+
+
 def build_items(weekly: pd.DataFrame) -> pd.DataFrame:
     """One item per brand; list price and cost are medians over the brand's store-weeks."""
     margin = weekly["profit"].where((weekly["profit"] > 0) & (weekly["profit"] < 100))
@@ -279,6 +332,7 @@ def convert(data_dir: Path, out_dir: Path) -> dict[str, int]:
         "lanes": build_lanes(locations),
         "supply_terms": build_supply_terms(items),
         "demand_history": build_demand_history(weekly),
+        "promotions": build_promotions(weekly),
     }
     return {name: write_entity(frame, name, out_dir) for name, frame in frames.items()}
 

@@ -14,7 +14,7 @@ AS_OF = "2026-11-21T12:00:00+00:00"
 
 def test_init_reports_the_schema_revision(database_url: str):
     result = cli_json(database_url, "init")
-    assert result["schema_revision"] == head_revision() == "0003"
+    assert result["schema_revision"] == head_revision() == "0004"
 
 
 def test_commands_before_init_fail_with_one_line_naming_the_fix(database_url: str):
@@ -36,6 +36,10 @@ def test_demo_then_status_reports_the_network(database_url: str):
     assert entities["inventory_positions"]["rows"] == 200
     assert entities["demand_history"]["rows"] == demo["entities"]["demand_history"]["rows_accepted"]
     assert entities["demand_history"]["latest"] == "2026-11-20"
+    promotions = demo["entities"]["promotions"]
+    assert entities["promotions"]["rows"] == promotions["rows_accepted"] == promotions["rows_read"]
+    assert entities["promotions"]["rows"] > 0
+    assert entities["promotions"]["latest"] > "2026-11-20"  # planned past the history
     assert status["open_quality_issues"] == {}
     assert status["last_run"]["kind"] == "demo"
 

@@ -20,6 +20,7 @@ from crossdock.domain.canonical import ENTITIES_BY_NAME
 AT = datetime(2026, 11, 21, 12, tzinfo=UTC)
 ITEMS = ENTITIES_BY_NAME["items"]
 DEMAND = ENTITIES_BY_NAME["demand_history"]
+PROMOTIONS = ENTITIES_BY_NAME["promotions"]
 NO_ISSUES = pd.DataFrame(
     columns=["source", "row_number", "field", "value", "reason", "check", "severity", "key", "raw"]
 )
@@ -130,6 +131,54 @@ def test_demand_round_trips_dates_booleans_and_money(crossdock: Crossdock):
         ("2026-10-03", 3.0, True, "4.25", run),
     ]
     assert store.status().entities["demand_history"].latest == "2026-10-03"
+
+
+def promotions_frame(start: str, end: str, discount: float | None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "promotion_code": ["WINTER", "WINTER"],
+            "sku": ["SKU-0", "SKU-0"],
+            "location_code": ["BR-1", "BR-2"],
+            "start_date": pd.to_datetime([start, start]),
+            "end_date": pd.to_datetime([end, end]),
+            "promo_price": [3.8, float("nan")],
+            "discount_rate": [discount, float("nan")],
+            "kind": ["deal", None],
+            "status": ["confirmed", None],
+        }
+    )
+
+
+def test_a_rescheduled_promotion_is_updated_in_place_and_status_shows_its_end(
+    crossdock: Crossdock,
+):
+    store = crossdock.store
+    run = store.start_run(kind="import", source="test", started_at=AT)
+    planned = promotions_frame("2026-12-01", "2026-12-14", 0.15)
+    store.land(PROMOTIONS, planned, NO_ISSUES, source="promotions.csv", run_id=run, at=AT)
+    moved = promotions_frame("2026-12-08", "2026-12-21", 0.105)
+    store.land(PROMOTIONS, moved, NO_ISSUES, source="promotions.csv", run_id=run, at=AT)
+    table = canonical_tables["promotions"]
+    with crossdock.engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                table.c.location_code,
+                table.c.start_date,
+                table.c.end_date,
+                table.c.promo_price,
+                table.c.discount_rate,
+                table.c.kind,
+            ).order_by(table.c.location_code)
+        ).all()
+    assert [
+        (where, str(start), str(end), None if price is None else float(price), rate, kind)
+        for where, start, end, price, rate, kind in rows
+    ] == [
+        ("BR-1", "2026-12-08", "2026-12-21", 3.8, 0.105, "deal"),
+        ("BR-2", "2026-12-08", "2026-12-21", None, None, None),
+    ]
+    status = store.status().entities["promotions"]
+    assert (status.rows, status.latest) == (2, "2026-12-21")
 
 
 def test_reimporting_a_file_resolves_its_earlier_quarantine(crossdock: Crossdock):

@@ -7,16 +7,19 @@ import datetime
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import promotion_days
 
 from crossdock.demo import SNAPSHOT_HOUR_UTC, DemoOptions, generate_demo_network
+from crossdock.demo.promotions import PLANNED_DAYS
 from crossdock.domain.canonical import ENTITIES, Entity, FieldKind
 from crossdock.domain.reason_codes import ReasonCode, ReasonCodeMap, ReasonCodeMapping
 
-FUTURE_ALLOWED = {"promised_date", "requested_date", "expected_date"}
+FUTURE_ALLOWED = {"promised_date", "requested_date", "expected_date", "start_date", "end_date"}
 DTYPES = {
     FieldKind.INTEGER: "Int64",
     FieldKind.QUANTITY: "float64",
     FieldKind.MONEY: "float64",
+    FieldKind.RATE: "float64",
     FieldKind.BOOLEAN: "boolean",
     FieldKind.DATE: "datetime64[us]",
     FieldKind.TIMESTAMP: "datetime64[us, UTC]",
@@ -56,6 +59,11 @@ def _assert_field(
         assert set(present) <= set(field.allowed), f"{where}: {set(present) - set(field.allowed)}"
     if field.minimum is not None:
         assert (present.astype(float) >= field.minimum).all(), f"{where} below {field.minimum}"
+    if field.maximum is not None:
+        assert (present.astype(float) <= field.maximum).all(), f"{where} above {field.maximum}"
+    if field.not_before is not None:
+        earlier = frames[entity.name][field.not_before]
+        assert not (column < earlier).any(), f"{where} before {field.not_before}"
     if field.references:
         target_entity, target_field = field.references
         unresolved = set(present) - set(frames[target_entity][target_field])
@@ -96,6 +104,22 @@ def assert_history_is_daily_and_sparse(
     assert len(frames["inventory_positions"]) == options.skus * options.warehouses
 
 
+def assert_promotions_match_demand(frames: dict[str, pd.DataFrame], options: DemoOptions) -> None:
+    """A demand day is on promotion exactly when a confirmed promotion covers it; every
+    promotion runs at every warehouse; the calendar reaches 8 weeks past the history."""
+    promotions = frames["promotions"]
+    warehouses = promotions.groupby("promotion_code")["location_code"].nunique()
+    assert (warehouses == options.warehouses).all()
+    last_day = pd.Timestamp(options.end_date)
+    assert (promotions["start_date"] <= last_day + pd.Timedelta(days=PLANNED_DAYS)).all()
+    assert (promotions.loc[promotions["status"] == "cancelled", "start_date"] > last_day).all()
+    covered = promotion_days(promotions[promotions["status"] == "confirmed"])
+    demand = frames["demand_history"].astype({"sku": object, "location_code": object})
+    flagged = demand.merge(covered, on=["sku", "location_code", "demand_date"], how="left")
+    assert len(flagged) == len(demand)
+    assert (flagged["on_promotion"] == flagged["covered"].notna()).all()
+
+
 def assert_every_dc_feeds_at_most_eight_branches(frames: dict[str, pd.DataFrame]) -> None:
     locations = frames["locations"].set_index("location_code")
     branches = locations[locations["location_type"] == "branch"]
@@ -126,6 +150,7 @@ def test_any_small_network_obeys_the_canonical_model(
     assert_canonical(frames, end_date)
     assert_history_is_daily_and_sparse(frames, options)
     assert_every_dc_feeds_at_most_eight_branches(frames)
+    assert_promotions_match_demand(frames, options)
 
 
 def test_the_default_network_obeys_the_canonical_model() -> None:
@@ -136,3 +161,4 @@ def test_the_default_network_obeys_the_canonical_model() -> None:
     assert_canonical(frames, options.end_date)
     assert_history_is_daily_and_sparse(frames, options)
     assert_every_dc_feeds_at_most_eight_branches(frames)
+    assert_promotions_match_demand(frames, options)

@@ -35,7 +35,9 @@ SHARE_OF_SKU_CLASS = 0.55  # how often an item-location follows its SKU's class
 WEEKDAY_FACTORS = np.array([1.12, 1.16, 1.14, 1.10, 1.00, 0.38, 0.10])  # Mon..Sun
 SIZE_ELASTICITY = 0.6  # share of a rate change that shows in the size of a day's demand
 RECENT_DAYS = 56  # the window "recent demand" (and so weeks of supply) is measured over
-PROMOTED_SHARE = 0.3
+PROMOTED_SHARE = 0.3  # of SKUs; each runs national promotions (at every warehouse)
+PROMOTIONS_PER_YEAR = 1.5  # per promoted SKU
+PROMOTION_DAYS = (7, 15)  # a promotion runs 7 to 14 days
 ROWS_PER_BLOCK = 8192
 
 
@@ -65,13 +67,30 @@ class DailyDemand:
 
 
 @dataclass(frozen=True, slots=True)
+class PromotionWindows:
+    """National promotions: SKU `sku[i]` is on promotion at every warehouse from day
+    `start[i]` up to, not including, day `end[i]`.
+
+    Days count from the first day of history; a window may run on past its last day.
+    Windows of one SKU may overlap: the SKU is on promotion on any day one covers.
+    """
+
+    sku: IntArray
+    start: IntArray
+    end: IntArray
+    discount: FloatArray  # per SKU (not per window): the share off its list price
+
+
+@dataclass(frozen=True, slots=True)
 class DemandHistory:
-    """What the rest of the network is sized from: demand per item-location, and spikes."""
+    """What the rest of the network is sized from: demand per item-location, spikes and
+    the promotions that ran."""
 
     recent_daily: FloatArray  # mean units a day over the last RECENT_DAYS days
     mean_daily: FloatArray  # mean units a day over the whole history
     mean_size: FloatArray  # mean units on a day with demand (0 when none)
     spikes: tuple[WeatherSpike, ...]
+    promotions: PromotionWindows
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +98,8 @@ class _SkuRhythm:
     """What moves every warehouse's demand for a SKU together."""
 
     weights: npt.NDArray[np.float32]  # (skus, 3) on the season cos and sin waves and the trend
-    promo_sku: IntArray
-    promo_start: IntArray
-    promo_end: IntArray
+    promotions: PromotionWindows
     promo_lift: FloatArray  # per SKU, log space
-    promo_discount: FloatArray  # per SKU
     start_day: IntArray  # demand before this day is zero (launch)
     stop_day: IntArray  # demand from this day on is zero (discontinued)
     fade_day: IntArray  # demand fades from this day on
@@ -141,7 +157,7 @@ def simulate_demand(
         sku = skus[row // warehouses]
         on_promotion = promo[row // warehouses, day]
         price = catalogue.unit_prices[sku] * np.where(
-            on_promotion, 1.0 - rhythm.promo_discount[sku], 1.0
+            on_promotion, 1.0 - rhythm.promotions.discount[sku], 1.0
         )
         price *= 1.0 - 0.04 * block_rng.random(len(row))
         il = row + rows.start
@@ -170,6 +186,7 @@ def simulate_demand(
             units_total, demand_days, out=np.zeros(len(rate)), where=demand_days > 0
         ),
         spikes=spikes,
+        promotions=rhythm.promotions,
     )
 
 
@@ -197,10 +214,12 @@ def _sku_factors(
     """Each SKU's multiplier on its demand rate per day, and its promotion days."""
     log_factor = rhythm.weights[skus] @ seasons
     first, last = skus[0], skus[-1]
-    windows = (rhythm.promo_sku >= first) & (rhythm.promo_sku <= last)
+    promotions = rhythm.promotions
+    windows = (promotions.sku >= first) & (promotions.sku <= last)
+    sku = promotions.sku[windows] - first
     edges = np.zeros((len(skus), days + 1), dtype=np.int16)
-    np.add.at(edges, (rhythm.promo_sku[windows] - first, rhythm.promo_start[windows]), 1)
-    np.add.at(edges, (rhythm.promo_sku[windows] - first, rhythm.promo_end[windows]), -1)
+    np.add.at(edges, (sku, promotions.start[windows]), 1)
+    np.add.at(edges, (sku, np.minimum(days, promotions.end[windows])), -1)
     promo = np.cumsum(edges[:, :days], axis=1) > 0
     log_factor += promo * rhythm.promo_lift[skus, None].astype(np.float32)
     changing = np.flatnonzero(
@@ -234,10 +253,10 @@ def _sku_rhythm(days: int, catalogue: Catalogue, rng: np.random.Generator) -> _S
     ).astype(np.float32)
 
     promoted = np.flatnonzero(rng.random(skus) < PROMOTED_SHARE)
-    windows = np.maximum(1, rng.poisson(1.5 * days / 365.25, len(promoted)))
+    windows = np.maximum(1, rng.poisson(PROMOTIONS_PER_YEAR * days / 365.25, len(promoted)))
     promo_sku = np.repeat(promoted, windows)
     promo_start = rng.integers(0, max(1, days - 7), len(promo_sku))
-    promo_end = np.minimum(days, promo_start + rng.integers(7, 15, len(promo_sku)))
+    promo_end = promo_start + rng.integers(*PROMOTION_DAYS, len(promo_sku))  # may pass `days`
 
     lifecycle = catalogue.lifecycle
     start = np.zeros(skus, dtype=np.int64)
@@ -249,13 +268,17 @@ def _sku_rhythm(days: int, catalogue: Catalogue, rng: np.random.Generator) -> _S
     fade[fading] = rng.integers(int(0.25 * days), int(0.6 * days) + 1, fading.sum())
     gone = lifecycle == "discontinued"
     stop[gone] = np.minimum(days - 7, fade[gone] + rng.integers(14, max(15, days // 4), gone.sum()))
+    promo_lift = rng.uniform(0.4, 1.0, skus)
+    discount = rng.uniform(0.08, 0.25, skus)
     return _SkuRhythm(
         weights=weights,
-        promo_sku=promo_sku.astype(np.int64),
-        promo_start=promo_start.astype(np.int64),
-        promo_end=promo_end.astype(np.int64),
-        promo_lift=rng.uniform(0.4, 1.0, skus),
-        promo_discount=rng.uniform(0.08, 0.25, skus),
+        promotions=PromotionWindows(
+            sku=promo_sku.astype(np.int64),
+            start=promo_start.astype(np.int64),
+            end=promo_end.astype(np.int64),
+            discount=discount,
+        ),
+        promo_lift=promo_lift,
         start_day=start,
         stop_day=stop,
         fade_day=fade,

@@ -2,7 +2,7 @@
 
 Text and codes are object columns of `str` or `None` (except where a column is
 passed as a `pandas.Categorical`, which keeps its categories); integers are
-"Int64"; quantities and money float64; dates naive datetime64[us] at midnight;
+"Int64"; quantities, money and rates float64; dates naive datetime64[us] at midnight;
 timestamps datetime64[us, UTC]; booleans "boolean".
 
 Dates travel through the generator as integer day numbers counted from the first
@@ -62,7 +62,7 @@ def _typed(kind: FieldKind, value: object, length: int) -> pd.Series | pd.Catego
         return pd.Series(np.asarray(value, dtype=object), dtype=object)
     if kind is FieldKind.INTEGER:
         return pd.Series(pd.array(np.asarray(value, dtype=np.float64), dtype="Int64"))
-    if kind in (FieldKind.QUANTITY, FieldKind.MONEY):
+    if kind in (FieldKind.QUANTITY, FieldKind.MONEY, FieldKind.RATE):
         return pd.Series(np.asarray(value, dtype=np.float64))
     if kind is FieldKind.BOOLEAN:
         return pd.Series(pd.array(np.asarray(value, dtype=bool), dtype="boolean"))

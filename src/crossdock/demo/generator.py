@@ -16,6 +16,7 @@ from crossdock.demo.master_data import catalogue_frames, network_frames, reason_
 from crossdock.demo.network import Network, build_network
 from crossdock.demo.options import SNAPSHOT_HOUR_UTC, DemoOptions
 from crossdock.demo.orders import sales_order_frames, take_orders
+from crossdock.demo.promotions import plan_promotions, promotion_frame
 from crossdock.demo.purchasing import place_purchase_orders, purchase_order_frames
 from crossdock.demo.receipts import receipt_frame, receive_goods
 from crossdock.demo.stock import count_stock, inventory_frame
@@ -57,7 +58,8 @@ def generate_demo_network(
         progress: Called as `progress(step_name, done, total)` while work proceeds:
             once with `done=0` when a step starts, then as its units finish, ending
             with `done == total`. Steps, in order: network, demand history (one unit
-            per block of item-locations, the bulk of the time), sales orders,
+            per block of item-locations, the bulk of the time, then one for the
+            frame and the promotional calendar), sales orders,
             purchase orders, transfers, receipts, inventory, events.
 
     Returns:
@@ -66,11 +68,14 @@ def generate_demo_network(
         demand) and holds sku, location_code and uom as categoricals to save memory.
         Reason-code fields hold the sites' own codes, mapped by reason_code_mappings.
         Stock is counted at `end_date` 18:00 UTC and nothing happens later;
-        promised, requested and expected dates may lie in the future.
+        promised, requested and expected dates may lie in the future, and so may
+        promotions: the calendar runs 8 weeks past `end_date`.
     """
     days, skus, warehouses = options.days, options.skus, options.warehouses
     steps = _Steps(progress)
-    seeds = np.random.SeedSequence(options.seed).spawn(8)
+    # Children are numbered: spawning one more leaves the first eight (and so every
+    # entity drawn from them) as they were.
+    seeds = np.random.SeedSequence(options.seed).spawn(9)
 
     def rng(i: int) -> np.random.Generator:
         return np.random.default_rng(seeds[i])
@@ -97,6 +102,15 @@ def generate_demo_network(
     )
     frames["demand_history"] = _demand_frame(daily, network, catalogue, origin)
     del daily
+    calendar = plan_promotions(
+        demand.promotions,
+        days=days,
+        discontinued=catalogue.lifecycle == "discontinued",
+        rng=rng(8),
+    )
+    frames["promotions"] = promotion_frame(
+        calendar, network=network, catalogue=catalogue, origin=origin
+    )
     steps.advance()
 
     steps.start("sales orders")

@@ -38,6 +38,7 @@ _INVALID: dict[FieldKind, tuple[Check, str]] = {
     FieldKind.INTEGER: (Check.NOT_INTEGER, " is not a whole number"),
     FieldKind.QUANTITY: (Check.NOT_NUMERIC, " is not a number"),
     FieldKind.MONEY: (Check.NOT_NUMERIC, " is not a number"),
+    FieldKind.RATE: (Check.NOT_NUMERIC, " is not a number"),
     FieldKind.DATE: (Check.INVALID_DATE, " is not a date written YYYY-MM-DD"),
     FieldKind.TIMESTAMP: (
         Check.INVALID_DATE,
@@ -76,7 +77,7 @@ def rows_of(mask: Mask) -> Codes:
 
 
 def check_field(column: ParsedColumn, log: IssueLog, as_of: AsOf) -> None:
-    """Column presence, required values, kind, minimum and dates in the future."""
+    """Column presence, required values, kind, bounds and dates in the future."""
     field = column.field
     name = field.name
     if not column.present:
@@ -112,6 +113,15 @@ def check_field(column: ParsedColumn, log: IssueLog, as_of: AsOf) -> None:
         else:
             check, tail = Check.BELOW_MINIMUM, f" is below the minimum of {field.minimum:g}"
         log.add(check, name, rows_of(column.rows(below)), tail)
+    if field.maximum is not None:
+        with np.errstate(invalid="ignore"):
+            above = column.valid & (column.typed.astype(np.float64) > field.maximum)
+        log.add(
+            Check.ABOVE_MAXIMUM,
+            name,
+            rows_of(column.rows(above)),
+            f" is above the maximum of {field.maximum:g}",
+        )
     if field.not_in_future:
         future = column.valid & (as_of.local_dates(column) > as_of.date)
         log.add(
@@ -119,6 +129,28 @@ def check_field(column: ParsedColumn, log: IssueLog, as_of: AsOf) -> None:
             name,
             rows_of(column.rows(future)),
             f" is after the as-of date {as_of.date}",
+        )
+
+
+def check_date_order(entity: Entity, columns: Columns, log: IssueLog) -> None:
+    """Dates that may not precede another date of the same row, e.g. an end before its start."""
+    for field in entity.fields:
+        if field.not_before is None:
+            continue
+        later, earlier = columns[field.name], columns[field.not_before]
+        if not (later.present and earlier.present):
+            continue
+        # Row by row, not per distinct value: the pair is what matters. NaT (missing or
+        # invalid, reported by check_field) compares false, so it is not reported twice.
+        before = later.typed[later.codes] < earlier.typed[earlier.codes]
+        rows = rows_of(before)
+        if len(rows) == 0:
+            continue
+        log.add(
+            Check.DATE_ORDER,
+            field.name,
+            rows,
+            f" is before {earlier.field.name} '" + log.cell_text(earlier.field.name, rows) + "'",
         )
 
 

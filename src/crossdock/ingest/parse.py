@@ -53,7 +53,7 @@ class ParsedColumn:
             are billions of distinct values, to halve the memory of huge files).
         typed: per distinct value, the typed value (NaN/NaT/None where missing or
             invalid). TEXT and CODE hold objects (str or None), INTEGER, QUANTITY,
-            MONEY and BOOLEAN hold float64 (booleans as 1.0/0.0), DATE holds
+            MONEY, RATE and BOOLEAN hold float64 (booleans as 1.0/0.0), DATE holds
             datetime64[us] and TIMESTAMP datetime64[us] in UTC.
         missing: per distinct value, empty or null.
         invalid: per distinct value, present but not readable as the field's kind.
@@ -135,7 +135,7 @@ def _parse_unique(field: Field, uniques: pd.Index[Any]) -> tuple[npt.NDArray[Any
     """Typed values, missing mask and invalid mask for distinct raw values."""
     kind = field.kind
     dtype = uniques.dtype
-    if kind in (FieldKind.QUANTITY, FieldKind.MONEY, FieldKind.INTEGER):
+    if kind in (FieldKind.QUANTITY, FieldKind.MONEY, FieldKind.RATE, FieldKind.INTEGER):
         if is_numeric_dtype(dtype) and not is_bool_dtype(dtype):
             numbers = uniques.to_numpy(dtype=np.float64, na_value=np.nan)
             return _numbers(kind, numbers, np.isnan(numbers))

@@ -61,6 +61,7 @@ def validate_entity(
     }
     for column in columns.values():
         checks.check_field(column, log, when)
+    checks.check_date_order(entity, columns, log)
     checks.check_references(entity, columns, known, log)
     checks.check_uom(entity, columns, item_uoms, log)
     reasons = checks.map_reason_codes(entity, columns, reason_codes, log)

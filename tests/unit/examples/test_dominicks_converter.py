@@ -12,8 +12,17 @@ import pandas as pd
 import pytest
 
 from crossdock.domain.canonical import entity
+from tests.helpers import promotion_days
 
-ENTITY_FILES = ("items", "locations", "suppliers", "lanes", "supply_terms", "demand_history")
+ENTITY_FILES = (
+    "items",
+    "locations",
+    "suppliers",
+    "lanes",
+    "supply_terms",
+    "demand_history",
+    "promotions",
+)
 
 
 def weekly_row(
@@ -111,6 +120,70 @@ def test_a_deal_or_any_share_of_feature_advertising_marks_a_promotion(
 
     demand = read_output(tmp_path / "out", "demand_history")
     assert demand["on_promotion"].tolist() == ["false", "true", "true", "true"]
+
+
+def test_deal_and_feature_weeks_become_promotions_one_per_run_at_one_price(
+    dominicks: ModuleType, tmp_path: Path
+) -> None:
+    rows = [
+        weekly_row(5, 1, 40, 640),
+        weekly_row(5, 1, 41, 640, deal=1, price1=0.04),
+        weekly_row(5, 1, 42, 640, deal=1, price1=0.04, feat=0.5),
+        weekly_row(5, 1, 43, 640, deal=1, price1=0.035),  # a new price: a new promotion
+        weekly_row(5, 1, 45, 640, deal=1, price1=0.035),  # week 44 missing: a new one too
+        weekly_row(8, 1, 41, 640, deal=1, price1=0.04),
+    ]
+
+    dominicks.convert(write_source(tmp_path / "data", rows), tmp_path / "out")
+
+    promotions = read_output(tmp_path / "out", "promotions")
+    assert promotions.to_dict("records") == [
+        {
+            "promotion_code": "DEAL-W041",
+            "sku": "OJ-01",
+            "location_code": "STORE-005",
+            "start_date": "1990-06-21",
+            "end_date": "1990-07-04",
+            "promo_price": "2.56",
+            "kind": "deal",
+        },
+        {
+            "promotion_code": "DEAL-W041",
+            "sku": "OJ-01",
+            "location_code": "STORE-008",
+            "start_date": "1990-06-21",
+            "end_date": "1990-06-27",
+            "promo_price": "2.56",
+            "kind": "deal",
+        },
+        {
+            "promotion_code": "FEAT-W042",
+            "sku": "OJ-01",
+            "location_code": "STORE-005",
+            "start_date": "1990-06-28",
+            "end_date": "1990-07-04",
+            "promo_price": "2.56",
+            "kind": "feature",
+        },
+        {
+            "promotion_code": "DEAL-W043",
+            "sku": "OJ-01",
+            "location_code": "STORE-005",
+            "start_date": "1990-07-05",
+            "end_date": "1990-07-11",
+            "promo_price": "2.24",
+            "kind": "deal",
+        },
+        {
+            "promotion_code": "DEAL-W045",
+            "sku": "OJ-01",
+            "location_code": "STORE-005",
+            "start_date": "1990-07-19",
+            "end_date": "1990-07-25",
+            "promo_price": "2.24",
+            "kind": "deal",
+        },
+    ]
 
 
 def test_item_cost_is_the_median_shelf_price_less_the_recorded_margin(
@@ -212,7 +285,7 @@ def test_first_2000_real_rows_become_2000_demand_rows_with_spec_headers(
 
     stores = head["store"].nunique()
     dcs = len({dominicks.dc_for(store) for store in head["store"].unique()})
-    assert counts == {
+    assert {name: rows for name, rows in counts.items() if name != "promotions"} == {
         "items": head["brand"].nunique(),
         "locations": dcs + stores,
         "suppliers": len({dominicks.BRANDS[brand][2] for brand in head["brand"].unique()}),
@@ -220,11 +293,34 @@ def test_first_2000_real_rows_become_2000_demand_rows_with_spec_headers(
         "supply_terms": head["brand"].nunique(),
         "demand_history": 2000,
     }
+    assert 0 < counts["promotions"] <= ((head["deal"] == 1) | (head["feat"] > 0)).sum() * 2
     for name in ENTITY_FILES:
         written = read_output(tmp_path / "out", name)
         assert len(written) == counts[name]
         assert set(written.columns) <= set(entity(name).field_names)
         assert set(entity(name).required_fields) <= set(written.columns)
+
+
+@pytest.mark.realdata
+def test_real_promotions_cover_exactly_the_weeks_demand_marks_as_promoted(
+    dominicks: ModuleType, shared_data: Path
+) -> None:
+    weekly = dominicks.read_weekly(shared_data)
+
+    promotions = dominicks.build_promotions(weekly)
+    demand = dominicks.build_demand_history(weekly)
+
+    dates = {"start_date": "datetime64[ns]", "end_date": "datetime64[ns]"}
+    covered = promotion_days(promotions.astype(dates))
+    weeks = demand.astype({"demand_date": "datetime64[ns]"}).merge(
+        covered, on=["sku", "location_code", "demand_date"], how="left"
+    )
+    assert len(weeks) == len(demand)
+    assert (weeks["on_promotion"] == weeks["covered"].notna()).all()
+    assert set(covered["demand_date"].dt.day_name()) == {
+        "Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday",
+    }  # fmt: skip
+    assert not promotions.duplicated(["promotion_code", "sku", "location_code"]).any()
 
 
 @pytest.mark.realdata

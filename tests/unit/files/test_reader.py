@@ -95,7 +95,7 @@ def test_files_come_back_in_load_order_and_others_are_ignored_with_a_reason(tmp_
                 "'widgets' is not an entity; files are named after one of items, "
                 "locations, suppliers, customers, lanes, supply_terms, "
                 "reason_code_mappings, inventory_positions, demand_history, "
-                "sales_orders, sales_order_lines, purchase_orders, "
+                "promotions, sales_orders, sales_order_lines, purchase_orders, "
                 "purchase_order_lines, transfer_orders, transfer_order_lines, "
                 "receipts, events"
             ),

@@ -93,3 +93,20 @@ def demand(sku: str = "A1", day: str = "2026-11-10", quantity: str = "4", **extr
         "quantity": quantity,
         **extra,
     }
+
+
+def promotion(
+    sku: str = "A1",
+    start: str = "2026-12-01",
+    end: str = "2026-12-14",
+    location: str = "BR1",
+    **extra: str,
+) -> dict[str, str]:
+    return {
+        "promotion_code": "WINTER",
+        "sku": sku,
+        "location_code": location,
+        "start_date": start,
+        "end_date": end,
+        **extra,
+    }

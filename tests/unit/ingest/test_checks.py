@@ -6,7 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from crossdock.ingest import Check
-from tests.unit.ingest.support import demand, found, nothing_dropped, reason_of, validate
+from tests.unit.ingest.support import (
+    demand,
+    found,
+    nothing_dropped,
+    promotion,
+    reason_of,
+    validate,
+)
 
 ITEM = {"sku": "A1", "uom": "EA", "unit_cost": "2.50"}
 
@@ -230,6 +237,79 @@ def test_date_after_the_as_of_day_is_quarantined_and_the_as_of_day_itself_is_fin
     assert nothing_dropped(result)
 
 
+def test_promotion_dates_may_lie_in_the_future():
+    result = validate("promotions", [promotion(start="2099-01-01", end="2099-01-14")])
+    assert found(result) == []
+    assert result.accepted["end_date"].tolist() == [pd.Timestamp("2099-01-14")]
+
+
+def test_end_date_before_start_date_is_quarantined_and_a_one_day_promotion_is_fine():
+    rows = [
+        promotion(sku="A1", start="2026-12-01", end="2026-12-01"),
+        promotion(sku="B2", start="2026-12-14", end="2026-12-01"),
+    ]
+    result = validate("promotions", rows)
+    assert found(result) == [(2, "end_date", "2026-12-01", "date_order")]
+    assert reason_of(result, 2) == (
+        "promotions row 2 (promotion_code=WINTER, sku=B2, location_code=BR1): "
+        "end_date='2026-12-01' is before start_date '2026-12-14'"
+    )
+    assert result.accepted["sku"].tolist() == ["A1"]
+    assert nothing_dropped(result)
+
+
+def test_date_order_is_not_judged_when_either_date_is_unreadable():
+    rows = [promotion(start="next week", end="2026-12-01"), promotion(sku="B2", end="")]
+    result = validate("promotions", rows)
+    assert found(result) == [
+        (1, "start_date", "next week", "invalid_date"),
+        (2, "end_date", "", "missing_required"),
+    ]
+    assert result.rows_accepted == 0
+    assert nothing_dropped(result)
+
+
+def test_discount_rate_outside_zero_to_one_is_quarantined_and_both_bounds_are_fine():
+    rows = [
+        promotion(sku="A1", discount_rate="0"),
+        promotion(sku="B2", discount_rate="1"),
+        promotion(sku="A1", location="BR2", discount_rate="1.2"),
+        promotion(sku="B2", location="BR2", discount_rate="-0.1"),
+    ]
+    result = validate("promotions", rows)
+    assert found(result) == [
+        (3, "discount_rate", "1.2", "above_maximum"),
+        (4, "discount_rate", "-0.1", "negative_quantity"),
+    ]
+    assert reason_of(result, 3).endswith(": discount_rate='1.2' is above the maximum of 1")
+    assert result.accepted["discount_rate"].tolist() == [0.0, 1.0]
+    assert nothing_dropped(result)
+
+
+def test_promotion_at_an_unknown_warehouse_or_with_a_negative_price_is_quarantined():
+    rows = [
+        promotion(promo_price="0"),
+        promotion(sku="B2", location="BR9"),
+        promotion(location="BR2", promo_price="-1"),
+    ]
+    result = validate("promotions", rows)
+    assert found(result) == [
+        (2, "location_code", "BR9", "unknown_reference"),
+        (3, "promo_price", "-1", "negative_quantity"),
+    ]
+    assert result.accepted["promo_price"].tolist() == [0.0]
+    assert nothing_dropped(result)
+
+
+def test_the_same_promotion_item_and_warehouse_twice_is_a_duplicate_whatever_the_dates():
+    rows = [promotion(), promotion(start="2026-12-08", end="2026-12-21")]
+    result = validate("promotions", rows)
+    key = "promotion_code=WINTER, sku=A1, location_code=BR1"
+    assert found(result) == [(2, "promotion_code, sku, location_code", key, "duplicate")]
+    assert result.accepted["start_date"].tolist() == [pd.Timestamp("2026-12-01")]
+    assert nothing_dropped(result)
+
+
 def test_timestamp_later_on_the_as_of_day_is_not_in_the_future():
     event = {"event_type": "stockout"}
     rows = [
@@ -384,9 +464,11 @@ def test_check_names_are_the_documented_ones():
         "invalid_code",
         "negative_quantity",
         "below_minimum",
+        "above_maximum",
         "unknown_reference",
         "uom_mismatch",
         "future_date",
+        "date_order",
         "unknown_reason_code",
         "duplicate",
         "stale_snapshot",

@@ -131,7 +131,7 @@ def _column_values(series: pd.Series, kind: FieldKind, *, sqlite: bool) -> list[
         return _text(series)
     if kind is FieldKind.INTEGER:
         out = series.astype("Int64").astype(object)
-    elif kind in (FieldKind.QUANTITY, FieldKind.MONEY):
+    elif kind in (FieldKind.QUANTITY, FieldKind.MONEY, FieldKind.RATE):
         out = series.astype("float64").astype(object)
     elif kind is FieldKind.BOOLEAN:
         out = series.astype("boolean").astype(object)

@@ -47,6 +47,7 @@ _SQL_TYPES: dict[FieldKind, TypeEngine[Any]] = {
     FieldKind.INTEGER: Integer(),
     FieldKind.QUANTITY: Float(),
     FieldKind.MONEY: Numeric(18, 4, asdecimal=True),
+    FieldKind.RATE: Float(),
     FieldKind.DATE: Date(),
     FieldKind.TIMESTAMP: DateTime(timezone=True),
     FieldKind.BOOLEAN: Boolean(),

@@ -13,6 +13,8 @@ from crossdock.domain.canonical.common import (
     CRITICALITY,
     LIFECYCLE,
     LOCATION_TYPES,
+    PROMOTION_KINDS,
+    PROMOTION_STATUSES,
     PURCHASE_ORDER_STATUSES,
     SALES_ORDER_STATUSES,
     SERVICE_TIERS,
@@ -38,7 +40,7 @@ from crossdock.domain.canonical.orders import (
     TRANSFER_ORDER_LINES,
     TRANSFER_ORDERS,
 )
-from crossdock.domain.canonical.stock import DEMAND_HISTORY, INVENTORY_POSITIONS
+from crossdock.domain.canonical.stock import DEMAND_HISTORY, INVENTORY_POSITIONS, PROMOTIONS
 
 ENTITIES: tuple[Entity, ...] = (
     ITEMS,
@@ -50,6 +52,7 @@ ENTITIES: tuple[Entity, ...] = (
     REASON_CODE_MAPPINGS,
     INVENTORY_POSITIONS,
     DEMAND_HISTORY,
+    PROMOTIONS,
     SALES_ORDERS,
     SALES_ORDER_LINES,
     PURCHASE_ORDERS,
@@ -85,6 +88,9 @@ __all__ = [
     "LIFECYCLE",
     "LOCATIONS",
     "LOCATION_TYPES",
+    "PROMOTIONS",
+    "PROMOTION_KINDS",
+    "PROMOTION_STATUSES",
     "PURCHASE_ORDERS",
     "PURCHASE_ORDER_LINES",
     "PURCHASE_ORDER_STATUSES",

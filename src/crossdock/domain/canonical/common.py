@@ -91,3 +91,5 @@ PURCHASE_ORDER_STATUSES = (
     "cancelled",
 )
 TRANSFER_ORDER_STATUSES = ("planned", "released", "in_transit", "received", "cancelled")
+PROMOTION_KINDS = ("price_cut", "deal", "feature", "display")
+PROMOTION_STATUSES = ("confirmed", "cancelled")

@@ -14,6 +14,7 @@ class FieldKind(StrEnum):
     INTEGER = "integer"
     QUANTITY = "quantity"  # a count in the item's unit of measure; may be fractional
     MONEY = "money"  # in the distributor's reporting currency, 4 decimals kept
+    RATE = "rate"  # a share written as a decimal fraction: 0.15 for 15%
     DATE = "date"  # ISO 8601 calendar date, YYYY-MM-DD
     TIMESTAMP = "timestamp"  # ISO 8601 with offset; naive values are read as UTC
     BOOLEAN = "boolean"  # true/false, 1/0, yes/no, y/n
@@ -30,8 +31,10 @@ class Field:
     unit: str | None = None
     allowed: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
     references: tuple[str, str] | None = None  # (entity, field) that must hold the value
     not_in_future: bool = False
+    not_before: str | None = None  # a DATE field of the same row this one may not precede
     reason_code: bool = False  # site-specific codes are mapped to canonical ones
     stale_after_days: int | None = None  # warn when the newest value is older than this
 

@@ -19,6 +19,7 @@ _KIND_NOTES = {
     FieldKind.INTEGER: "integer",
     FieldKind.QUANTITY: "number",
     FieldKind.MONEY: "money",
+    FieldKind.RATE: "rate",
     FieldKind.DATE: "date `YYYY-MM-DD`",
     FieldKind.TIMESTAMP: "timestamp ISO 8601",
     FieldKind.BOOLEAN: "boolean",
@@ -48,8 +49,10 @@ def _field_dict(field: Field) -> dict[str, Any]:
         "unit": field.unit,
         "allowed": list(field.allowed) or None,
         "minimum": field.minimum,
+        "maximum": field.maximum,
         "references": ".".join(field.references) if field.references else None,
         "not_in_future": field.not_in_future,
+        "not_before": field.not_before,
         "reason_code": field.reason_code,
         "description": field.description,
     }
@@ -86,10 +89,14 @@ def _rules(field: Field) -> str:
         rules.append("one of " + ", ".join(f"`{value}`" for value in field.allowed))
     if field.minimum is not None:
         rules.append(f">= {field.minimum:g}")
+    if field.maximum is not None:
+        rules.append(f"<= {field.maximum:g}")
     if field.references:
         rules.append(f"must exist in `{'.'.join(field.references)}`")
     if field.not_in_future:
         rules.append("not in the future")
+    if field.not_before:
+        rules.append(f"not before `{field.not_before}`")
     if field.stale_after_days:
         rules.append(f"warned when older than {field.stale_after_days} days")
     if field.reason_code:
