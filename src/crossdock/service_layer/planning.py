@@ -159,9 +159,7 @@ def plan(
     started_at = clock()
     steps = _Steps(progress)
     with steps.step("reading data"):
-        bucket_days = 7 if settings.forecast_freq == "W" else 1
-        data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
-        frames = build_frames(data, as_of=as_of, settings=settings)
+        frames, import_run_id = _read(store, as_of=as_of, settings=settings)
     with steps.step("learning lead times, scoring open POs"):
         frames.add_lead_times(as_of=as_of)
     with steps.step("classifying and forecasting demand"):
@@ -190,7 +188,7 @@ def plan(
             started_at=started_at,
             finished_at=clock(),
             as_of=as_of,
-            import_run_id=data.import_run_id,
+            import_run_id=import_run_id,
             money_at_risk=summary["money_at_risk"],
             expected_savings=summary["expected_savings"],
             settings={
@@ -205,11 +203,21 @@ def plan(
     return PlanOutcome(
         plan_run_id=plan_run_id,
         as_of=as_of,
-        import_run_id=data.import_run_id,
+        import_run_id=import_run_id,
         summary=summary,
         recommendations=recommendations,
         decision=decision,
     )
+
+
+def _read(
+    store: PlanningStore, *, as_of: date, settings: PlanSettings
+) -> tuple[PlanFrames, int | None]:
+    """The plan's frames and the import run read; the store's frames are let go on return,
+    so only what the plan uses stays in memory."""
+    bucket_days = 7 if settings.forecast_freq == "W" else 1
+    data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
+    return build_frames(data, as_of=as_of, settings=settings), data.import_run_id
 
 
 def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> ForecastResult:
