@@ -102,3 +102,17 @@ def test_a_plan_before_any_stock_count_fails_and_stores_nothing(demo_tables):
         plan(store, as_of=date(2026, 11, 1))
     assert store.plan_runs == []
     assert store.recommendations == []
+
+
+def test_summary_counts_the_inputs_read_although_later_steps_let_them_go(demo_tables):
+    store = store_with(demo_tables)
+    demand = demo_tables["demand_history"]
+    read = demand[pd.to_datetime(demand["demand_date"]) <= pd.Timestamp(END)]
+    series = read.groupby(["sku", "location_code"]).ngroups
+
+    outcome = plan(store, as_of=END)
+
+    inputs = outcome.summary["inputs"]
+    assert inputs["demand_rows"] == len(read) > 0
+    assert inputs["item_locations"] == len(outcome.decision.item_locations) == 36
+    assert sum(outcome.summary["demand_classes"].values()) == series > 0
