@@ -70,7 +70,7 @@ def test_demand_arrives_as_categorical_codes_dates_and_floats_with_the_stored_va
     assert got == expected
 
 
-def test_po_lines_arrive_with_only_the_columns_a_plan_uses_dates_as_datetimes(demo: Crossdock):
+def test_po_lines_arrive_with_the_plan_s_columns_dates_as_datetimes_codes_shared(demo: Crossdock):
     lines = demo.store.planning_data(as_of=AS_OF).purchase_order_lines
 
     assert list(lines.columns) == PO_LINE_COLUMNS
@@ -78,6 +78,9 @@ def test_po_lines_arrive_with_only_the_columns_a_plan_uses_dates_as_datetimes(de
         assert lines[column].dtype == "datetime64[ns]"
     for column in ("ordered_quantity", "received_quantity", "unit_price"):
         assert lines[column].dtype == "float64"
+    for column in ("sku", "supplier_code", "location_code", "status"):
+        assert lines[column].dtype == object
+        assert len({id(code) for code in lines[column]}) == lines[column].nunique()
     assert lines["received_date"].isna().any()
     assert lines["received_date"].notna().any()
     assert (lines["order_date"] <= pd.Timestamp(AS_OF)).all()

@@ -51,6 +51,7 @@ from crossdock.service_layer.ports import (
 _QUARANTINE_BATCH = 5_000
 _RECOMMENDATION_BATCH = 5_000
 _READ_CHUNK_ROWS = 100_000  # rows typed at a time when reading large tables for a plan
+_PO_LINE_CODES = ("po_number", "sku", "supplier_code", "location_code", "status")
 _PO_LINE_NUMBERS = ("ordered_quantity", "received_quantity", "unit_price")
 _PO_LINE_DATES = (
     "order_date",
@@ -269,7 +270,8 @@ class SqlCanonicalStore:
         """See `PlanningStore`. The two large tables are read in chunks into typed columns
         (`_read_frame`): demand_history with sku and location_code as categoricals,
         demand_date as datetime64 and quantity as float64; purchase_order_lines with only
-        the columns a plan uses (`_po_lines_query`), dates as datetime64."""
+        the columns a plan uses (`_po_lines_query`), dates as datetime64 and codes sharing
+        one string per distinct value."""
         t = canonical_tables
         end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), UTC)
         positions = t["inventory_positions"]
@@ -321,6 +323,7 @@ class SqlCanonicalStore:
                 purchase_order_lines=_read_frame(
                     connection,
                     _po_lines_query(po, pol, as_of=as_of),
+                    interned=_PO_LINE_CODES,
                     dates=_PO_LINE_DATES,
                     numbers=_PO_LINE_NUMBERS,
                 ),
@@ -449,22 +452,29 @@ def _read_frame(
     query: Any,
     *,
     categories: Sequence[str] = (),
+    interned: Sequence[str] = (),
     dates: Sequence[str] = (),
     numbers: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The rows of `query` fetched in chunks, each chunk typed as soon as it arrives.
 
     Rows never pile up as Python tuples and strings: `categories` (codes such as sku)
-    become pandas categoricals, one string per distinct value; `dates` (selected through
-    `_as_text`) datetime64; `numbers` float64. Other columns keep the driver's values.
+    become pandas categoricals, one string per distinct value; `interned` columns stay
+    plain object columns whose rows share one object per distinct value; `dates`
+    (selected through `_as_text`) become datetime64, `numbers` float64. Other columns keep
+    the driver's values.
     """
     result = connection.execution_options(stream_results=True, yield_per=_READ_CHUNK_ROWS).execute(
         query
     )
     names = list(result.keys())
+    shared: dict[object, object] = {}
 
     def typed(rows: Sequence[Any]) -> pd.DataFrame:
         chunk = pd.DataFrame(rows, columns=names)
+        for column in interned:
+            values = [shared.setdefault(value, value) for value in chunk[column]]
+            chunk[column] = pd.Series(values, index=chunk.index, dtype=object)
         for column in categories:
             chunk[column] = pd.Categorical(chunk[column])
         for column in dates:
