@@ -18,7 +18,7 @@ def blocks(history: pd.DataFrame) -> pd.DataFrame:
     days_back = (pd.Timestamp(AS_OF) - pd.to_datetime(history["demand_date"])).dt.days
     keyed = history.assign(block=days_back // 7, demand_date=pd.to_datetime(history["demand_date"]))
     return (
-        keyed.groupby(["sku", "location_code", "block"])
+        keyed.groupby(["sku", "location_code", "block"], observed=True)
         .agg(quantity=("quantity", "sum"), demand_date=("demand_date", "max"))
         .reset_index()
         .drop(columns="block")

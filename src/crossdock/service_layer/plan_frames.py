@@ -362,9 +362,7 @@ def build_frames(data: PlanningData, *, as_of: date, settings: PlanSettings) -> 
         rows=rows,
         history=pd.DataFrame(
             {
-                "unique_id": history["sku"].astype(str)
-                + "@"
-                + history["location_code"].astype(str),
+                "unique_id": _series_ids(history["sku"], history["location_code"]),
                 "ds": _day(history["demand_date"]),
                 "y": _floats(history["quantity"]),
             }
@@ -389,6 +387,17 @@ def _can_buy(rows: pd.DataFrame, po_lines: pd.DataFrame) -> np.ndarray:
     keys = pd.MultiIndex.from_frame(rows[["sku", "location_code"]].astype(str))
     independent = (rows["location_type"] == "dc") | rows["parent_location_code"].isna()
     return np.asarray(independent.to_numpy() | keys.isin(bought), dtype=np.bool_)
+
+
+def _series_ids(sku: pd.Series, location_code: pd.Series) -> np.ndarray:
+    """`sku@location_code` per row; rows of one item-location share one string (a plan
+    reads millions of demand rows but needs one string per item-location)."""
+    sku_at, skus = pd.factorize(sku, use_na_sentinel=False)
+    location_at, locations = pd.factorize(location_code, use_na_sentinel=False)
+    width = len(locations)
+    pair_at, pairs = pd.factorize(sku_at.astype(np.int64) * width + location_at)
+    names = [f"{skus[int(pair) // width]}@{locations[int(pair) % width]}" for pair in pairs]
+    return np.array(names, dtype=object)[pair_at]
 
 
 def _sales_lines(data: PlanningData, *, cutoff: pd.Timestamp) -> pd.DataFrame:

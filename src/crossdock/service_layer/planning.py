@@ -91,16 +91,20 @@ def plan(
     settings = settings or PlanSettings()
     started_at = clock()
     steps = _Steps(progress)
+    # Each step lets go of what no later step reads, so the peak is one step's working
+    # set on top of the item-location rows rather than every step's frames at once.
     with steps.step("reading data"):
-        bucket_days = 7 if settings.forecast_freq == "W" else 1
-        data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
-        frames = build_frames(data, as_of=as_of, settings=settings)
+        frames, import_run_id = _read(store, as_of=as_of, settings=settings)
+        input_counts = frames.counts()
     with steps.step("learning lead times, scoring open POs"):
         frames.add_lead_times(as_of=as_of)
     with steps.step("classifying and forecasting demand"):
         forecast = _forecast(frames, as_of=as_of, settings=settings)
+        frames.history = frames.history.iloc[:0]
     with steps.step("sizing policy levels"):
         frames.add_demand_and_policy(forecast, settings=settings)
+        demand_classes = _demand_classes(forecast)
+        del forecast
     with steps.step("projecting stock"):
         projection = project_inventory(
             frames.projection_positions(),
@@ -109,23 +113,25 @@ def plan(
             as_of=as_of,
             horizon_days=int(frames.rows["horizon_days"].max()),
             policy=frames.projection_policy(),
-        )
-        frames.add_projection(projection.summary)
+        ).summary
+        frames.add_projection(projection)
+        frames.daily_forecast = frames.daily_forecast.iloc[:0]
     with steps.step("deciding buys, transfers, expedites"):
-        inputs = build_decision_inputs(frames, settings=settings)
         decision = decide(
-            as_of=as_of.isoformat(), rescheduling=settings.rescheduling_rules, **inputs
+            as_of=as_of.isoformat(),
+            rescheduling=settings.rescheduling_rules,
+            **build_decision_inputs(frames, settings=settings),
         )
     with steps.step("building recommendations"):
         recommendations = recommendations_from(decision, frames, settings=settings)
-        summary = _summary(decision, recommendations, frames, forecast)
+        summary = _summary(decision, recommendations, frames, input_counts, demand_classes)
     with steps.step("saving the plan"):
         summary["seconds"] = steps.seconds
         run = PlanRunRecord(
             started_at=started_at,
             finished_at=clock(),
             as_of=as_of,
-            import_run_id=data.import_run_id,
+            import_run_id=import_run_id,
             money_at_risk=summary["money_at_risk"],
             expected_savings=summary["expected_savings"],
             settings={
@@ -140,11 +146,21 @@ def plan(
     return PlanOutcome(
         plan_run_id=plan_run_id,
         as_of=as_of,
-        import_run_id=data.import_run_id,
+        import_run_id=import_run_id,
         summary=summary,
         recommendations=recommendations,
         decision=decision,
     )
+
+
+def _read(
+    store: PlanningStore, *, as_of: date, settings: PlanSettings
+) -> tuple[PlanFrames, int | None]:
+    """The plan's frames and the import run read; the store's frames are let go on return,
+    so only what the plan uses stays in memory."""
+    bucket_days = 7 if settings.forecast_freq == "W" else 1
+    data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
+    return build_frames(data, as_of=as_of, settings=settings), data.import_run_id
 
 
 def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> ForecastResult:
@@ -160,11 +176,17 @@ def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> For
     )
 
 
+def _demand_classes(forecast: ForecastResult) -> dict[str, int]:
+    counts = forecast.selection["demand_class"].value_counts().sort_index()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
 def _summary(
     decision: JointDecision,
     recommendations: pd.DataFrame,
     frames: PlanFrames,
-    forecast: ForecastResult,
+    input_counts: dict[str, int],
+    demand_classes: dict[str, int],
 ) -> dict[str, Any]:
     costs = decision.item_locations
     by_kind = recommendations["kind"].value_counts()
@@ -177,11 +199,8 @@ def _summary(
         "do_nothing_cost": round(do_nothing, 4),
         "planned_cost": round(planned, 4),
         "expected_savings": round(do_nothing - planned, 4),
-        "inputs": frames.counts(),
-        "demand_classes": {
-            str(k): int(v)
-            for k, v in forecast.selection["demand_class"].value_counts().sort_index().items()
-        },
+        "inputs": input_counts,
+        "demand_classes": demand_classes,
         "item_locations_at_risk": int(np.sum(frames.rows["stockout_probability"] >= 0.5)),
         "lp": {"variables": decision.lp_variables, "constraints": decision.lp_constraints},
     }

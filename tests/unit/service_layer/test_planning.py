@@ -158,3 +158,17 @@ def test_each_item_location_plans_over_its_lead_time_and_review_period(demo_tabl
     assert rows["horizon_days"].tolist() == expected.astype(int).tolist()
     branches = rows[rows["parent_code"].notna()]
     assert (branches["horizon_days"] < 28).all()
+
+
+def test_summary_counts_the_inputs_read_although_later_steps_let_them_go(demo_tables):
+    store = store_with(demo_tables)
+    demand = demo_tables["demand_history"]
+    read = demand[pd.to_datetime(demand["demand_date"]) <= pd.Timestamp(END)]
+    series = read.groupby(["sku", "location_code"]).ngroups
+
+    outcome = plan(store, as_of=END)
+
+    inputs = outcome.summary["inputs"]
+    assert inputs["demand_rows"] == len(read) > 0
+    assert inputs["item_locations"] == len(outcome.decision.item_locations) == 36
+    assert sum(outcome.summary["demand_classes"].values()) == series > 0

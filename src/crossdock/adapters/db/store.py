@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import (
+    Connection,
     Date,
     Engine,
     Integer,
@@ -48,6 +50,16 @@ from crossdock.service_layer.ports import (
 
 _QUARANTINE_BATCH = 5_000
 _RECOMMENDATION_BATCH = 5_000
+_READ_CHUNK_ROWS = 100_000  # rows typed at a time when reading large tables for a plan
+_PO_LINE_CODES = ("po_number", "sku", "supplier_code", "location_code", "status")
+_PO_LINE_NUMBERS = ("ordered_quantity", "received_quantity", "unit_price")
+_PO_LINE_DATES = (
+    "order_date",
+    "promised_date",
+    "acknowledged_date",
+    "shipped_date",
+    "received_date",
+)
 _MONEY_COLUMNS = (
     *(column for column in RECOMMENDATION_COLUMNS if column.endswith("cost")),
     "savings",
@@ -256,6 +268,11 @@ class SqlCanonicalStore:
     # -- planning ------------------------------------------------------------------
 
     def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
+        """See `PlanningStore`. The two large tables are read in chunks into typed columns
+        (`_read_frame`): demand_history with sku and location_code as categoricals,
+        demand_date as datetime64 and quantity as float64; purchase_order_lines with only
+        the columns a plan uses (`_po_lines_query`), dates as datetime64 and codes sharing
+        one string per distinct value."""
         t = canonical_tables
         end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), UTC)
         positions = t["inventory_positions"]
@@ -284,12 +301,6 @@ class SqlCanonicalStore:
                 result = connection.execute(query)
                 return pd.DataFrame(result.all(), columns=list(result.keys()))
 
-            history = frame(
-                _demand_query(
-                    demand, as_of=as_of, bucket_days=bucket_days, dialect=connection.dialect.name
-                )
-            )
-            history["demand_date"] = pd.to_datetime(history["demand_date"])
             return PlanningData(
                 items=frame(select(t["items"])),
                 locations=frame(select(t["locations"])),
@@ -297,14 +308,25 @@ class SqlCanonicalStore:
                 suppliers=frame(select(t["suppliers"])),
                 customers=frame(select(t["customers"])),
                 supply_terms=frame(select(t["supply_terms"])),
-                demand_history=history,
+                demand_history=_read_frame(
+                    connection,
+                    _demand_query(
+                        demand,
+                        as_of=as_of,
+                        bucket_days=bucket_days,
+                        dialect=connection.dialect.name,
+                    ),
+                    categories=("sku", "location_code"),
+                    dates=("demand_date",),
+                    numbers=("quantity",),
+                ),
                 inventory_positions=frame(latest_positions),
-                purchase_order_lines=frame(
-                    select(
-                        pol, po.c.supplier_code, po.c.location_code, po.c.order_date, po.c.status
-                    )
-                    .join(po, po.c.po_number == pol.c.po_number)
-                    .where(po.c.order_date <= as_of, po.c.status != "cancelled")
+                purchase_order_lines=_read_frame(
+                    connection,
+                    _po_lines_query(po, pol, as_of=as_of),
+                    interned=_PO_LINE_CODES,
+                    dates=_PO_LINE_DATES,
+                    numbers=_PO_LINE_NUMBERS,
                 ),
                 sales_order_lines=frame(
                     select(
@@ -408,6 +430,72 @@ def _demand_query(demand: Any, *, as_of: date, bucket_days: int, dialect: str) -
         _as_text(summed.c.demand_date).label("demand_date"),
         summed.c.quantity,
     )
+
+
+def _po_lines_query(po: Any, pol: Any, *, as_of: date) -> Any:
+    """The PO line columns a plan uses, joined with their PO; dates as text (`_as_text`)."""
+    line_dates = ("promised_date", "acknowledged_date", "shipped_date", "received_date")
+    return (
+        select(
+            pol.c.po_number,
+            pol.c.line_number,
+            pol.c.sku,
+            po.c.supplier_code,
+            po.c.location_code,
+            po.c.status,
+            *(pol.c[name] for name in _PO_LINE_NUMBERS),
+            _as_text(po.c.order_date).label("order_date"),
+            *(_as_text(pol.c[name]).label(name) for name in line_dates),
+        )
+        .join(po, po.c.po_number == pol.c.po_number)
+        .where(po.c.order_date <= as_of, po.c.status != "cancelled")
+    )
+
+
+def _read_frame(
+    connection: Connection,
+    query: Any,
+    *,
+    categories: Sequence[str] = (),
+    interned: Sequence[str] = (),
+    dates: Sequence[str] = (),
+    numbers: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rows of `query` fetched in chunks, each chunk typed as soon as it arrives.
+
+    Rows never pile up as Python tuples and strings: `categories` (codes such as sku)
+    become pandas categoricals, one string per distinct value; `interned` columns stay
+    plain object columns whose rows share one object per distinct value; `dates`
+    (selected through `_as_text`) become datetime64, `numbers` float64. Other columns keep
+    the driver's values.
+    """
+    result = connection.execution_options(stream_results=True, yield_per=_READ_CHUNK_ROWS).execute(
+        query
+    )
+    names = list(result.keys())
+    shared: dict[object, object] = {}
+
+    def typed(rows: Sequence[Any]) -> pd.DataFrame:
+        chunk = pd.DataFrame(rows, columns=names)
+        for column in interned:
+            values = [shared.setdefault(value, value) for value in chunk[column]]
+            chunk[column] = pd.Series(values, index=chunk.index, dtype=object)
+        for column in categories:
+            chunk[column] = pd.Categorical(chunk[column])
+        for column in dates:
+            chunk[column] = pd.to_datetime(chunk[column])
+        for column in numbers:
+            chunk[column] = chunk[column].astype("float64")
+        return chunk
+
+    chunks = [typed(rows) for rows in result.partitions()] or [typed([])]
+    frame = pd.concat([chunk.drop(columns=list(categories)) for chunk in chunks])
+    frame = frame.reset_index(drop=True)
+    for column in categories:
+        frame[column] = union_categoricals(
+            [chunk[column] for chunk in chunks], sort_categories=True
+        )
+    return frame[names]
 
 
 def _as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
