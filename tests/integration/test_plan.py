@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from crossdock.adapters.db.tables import plan_runs, recommendations
+from crossdock.adapters.db.tables import demand_signals, plan_runs, recommendations
 from tests.helpers import cli_json, run_cli
 
 pytestmark = pytest.mark.slow
@@ -30,6 +30,20 @@ def _counts(database_url: str) -> dict[int, dict[str, int]]:
     return counts
 
 
+def _signals(database_url: str) -> dict[str, int]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(demand_signals.c.reason_code, func.count()).group_by(
+                    demand_signals.c.reason_code
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {str(reason): int(count) for reason, count in rows}
+
+
 def test_plan_on_the_demo_stores_buys_transfers_and_expedites(database_url: str):
     run_cli(database_url, "init")
     run_cli(database_url, "demo", "--skus", "30", "--days", "120", "--end-date", "2026-11-20")
@@ -46,6 +60,9 @@ def test_plan_on_the_demo_stores_buys_transfers_and_expedites(database_url: str)
     assert len(first["top_actions"]) == 3
     worth = [action["marginal_savings"] for action in first["top_actions"]]
     assert worth == sorted(worth, reverse=True)
+    assert _signals(database_url) == {
+        reason: n for reason, n in first["demand_signals"].items() if n
+    }
     for action in first["top_actions"]:
         parts = sum(action["cost_parts"].values())
         assert action["expected_cost"] == pytest.approx(parts, abs=0.02)

@@ -49,8 +49,8 @@ class DailyOnly:
     def __init__(self, store: object) -> None:
         self._store = store
 
-    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> object:
-        return self._store.planning_data(as_of=as_of)  # type: ignore[attr-defined]
+    def planning_data(self, *, as_of: date, bucket_days: int = 1, **options: object) -> object:
+        return self._store.planning_data(as_of=as_of, **options)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)

@@ -19,6 +19,8 @@ import pandas as pd
 from crossdock.planning.forecasting import ForecastResult
 from crossdock.planning.lead_times import LeadTimeModel, learn_lead_times, score_open_lines
 from crossdock.planning.policy import size_network
+from crossdock.service_layer.plan_drivers import DRIVER_COLUMNS
+from crossdock.service_layer.plan_signals import SENSING_DAYS
 from crossdock.service_layer.ports import PlanningData
 
 if TYPE_CHECKING:
@@ -57,6 +59,9 @@ class PlanFrames:
     suppliers: dict[str, dict[str, Any]] = field(default_factory=dict)
     daily_forecast: pd.DataFrame = field(default_factory=pd.DataFrame)
     lead_time_model: LeadTimeModel | None = None
+    recent_demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promotions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -66,6 +71,8 @@ class PlanFrames:
             "open_sales_lines": len(self.sales_lines),
             "lanes": len(self.lanes),
             "supply_terms": len(self.supply_terms),
+            "promotions_ahead": len(self.promotions),
+            "recent_daily_demand_rows": len(self.recent_demand),
         }
 
     # -- lead times ---------------------------------------------------------------
@@ -365,6 +372,11 @@ def build_frames(data: PlanningData, *, as_of: date, settings: PlanSettings) -> 
                 "unique_id": _series_ids(history["sku"], history["location_code"]),
                 "ds": _day(history["demand_date"]),
                 "y": _floats(history["quantity"]),
+                **{
+                    column: _floats(history[column], default=np.nan)
+                    for column in DRIVER_COLUMNS
+                    if settings.forecast_drivers and column in history.columns
+                },
             }
         ),
         po_lines=open_lines.reset_index(drop=True),
@@ -372,9 +384,30 @@ def build_frames(data: PlanningData, *, as_of: date, settings: PlanSettings) -> 
         supply_terms=data.supply_terms,
         lanes=data.lanes,
         settings=settings,
+        recent_demand=_recent(data.recent_demand, cutoff=cutoff),
+        promotions=_promotions_ahead(data.promotions, cutoff=cutoff),
+        categories=data.items[["sku", "category"]] if "category" in data.items else pd.DataFrame(),
     )
     frames._all_po_lines = all_lines
     return frames
+
+
+def _recent(demand: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The daily demand of the sensing window ending on `cutoff`."""
+    if demand.empty:
+        return demand
+    day = _day(demand["demand_date"])
+    first = cutoff - pd.Timedelta(days=SENSING_DAYS - 1)
+    return demand[((day >= first) & (day <= cutoff)).to_numpy()].reset_index(drop=True)
+
+
+def _promotions_ahead(promotions: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Promotions that end after `cutoff` and are not cancelled."""
+    if promotions.empty:
+        return promotions
+    status = promotions["status"] if "status" in promotions else pd.Series(index=promotions.index)
+    ahead = (_day(promotions["end_date"]) > cutoff) & (status.astype(str) != "cancelled")
+    return promotions[ahead.to_numpy()].reset_index(drop=True)
 
 
 def _can_buy(rows: pd.DataFrame, po_lines: pd.DataFrame) -> np.ndarray:

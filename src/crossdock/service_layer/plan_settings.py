@@ -48,6 +48,9 @@ class PlanSettings:
         cancellation_rate: charge for cancelling a line, as a share of its value.
         cancel_after_days: a line not needed within this many days is cancelled.
         min_deferral_days: a line needed fewer days than this after its due date stays.
+        forecast_drivers: forecast with price and promotion (history, and the
+            promotions calendar ahead) where the backtest shows they help.
+        sense_demand: look for demand spikes and shifts in the last 28 days.
         fill_rate_targets: fill-rate targets that replace the defaults, by criticality
             then customer tier (e.g. {"high": {"gold": 0.995}}); see inventory-policy.md.
     """
@@ -74,6 +77,8 @@ class PlanSettings:
     cancellation_rate: float = 0.05
     cancel_after_days: float = 180.0
     min_deferral_days: float = 7.0
+    forecast_drivers: bool = True
+    sense_demand: bool = True
     fill_rate_targets: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -109,7 +114,8 @@ class PlanSettings:
     def model_version(self) -> str:
         return (
             f"crossdock {__version__}; forecast freq={self.forecast_freq} "
-            f"backtest_windows={self.backtest_windows}; lead-times default levels"
+            f"backtest_windows={self.backtest_windows} drivers={self.forecast_drivers}; "
+            "lead-times default levels, open lines censored"
         )
 
     @property

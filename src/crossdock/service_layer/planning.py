@@ -23,8 +23,15 @@ from crossdock.planning.decisions import JointDecision, decide
 from crossdock.planning.forecasting import ForecastResult, forecast_demand
 from crossdock.planning.projection import project_inventory
 from crossdock.service_layer.importing import Progress
+from crossdock.service_layer.plan_drivers import forecast_drivers
 from crossdock.service_layer.plan_frames import PlanFrames, build_decision_inputs, build_frames
 from crossdock.service_layer.plan_settings import PlanSettings
+from crossdock.service_layer.plan_signals import (
+    SENSING_DAYS,
+    SIGNAL_COLUMNS,
+    sense_demand,
+    signals_by_item_location,
+)
 from crossdock.service_layer.ports import PlanningStore, PlanRunRecord
 from crossdock.service_layer.recommending import RECOMMENDATION_KINDS, recommendations_from
 
@@ -40,6 +47,7 @@ class PlanOutcome:
     summary: dict[str, Any]
     recommendations: pd.DataFrame
     decision: JointDecision
+    signals: pd.DataFrame
 
     def top(self, n: int) -> pd.DataFrame:
         """The `n` recommendations the plan would lose most without (marginal savings)."""
@@ -101,9 +109,17 @@ def plan(
     with steps.step("classifying and forecasting demand"):
         forecast = _forecast(frames, as_of=as_of, settings=settings)
         frames.history = frames.history.iloc[:0]
+    with steps.step("sensing demand spikes and shifts"):
+        signals = (
+            sense_demand(frames.recent_demand, frames.categories, as_of=as_of)
+            if settings.sense_demand
+            else pd.DataFrame(columns=list(SIGNAL_COLUMNS))
+        )
+        frames.recent_demand = frames.recent_demand.iloc[:0]
     with steps.step("sizing policy levels"):
         frames.add_demand_and_policy(forecast, settings=settings)
         demand_classes = _demand_classes(forecast)
+        models = _counts(forecast.selection["model"])
         del forecast
     with steps.step("projecting stock"):
         projection = project_inventory(
@@ -123,8 +139,15 @@ def plan(
             **build_decision_inputs(frames, settings=settings),
         )
     with steps.step("building recommendations"):
-        recommendations = recommendations_from(decision, frames, settings=settings)
+        recommendations = recommendations_from(
+            decision, frames, settings=settings, signals=signals_by_item_location(signals)
+        )
         summary = _summary(decision, recommendations, frames, input_counts, demand_classes)
+        summary["forecast_models"] = models
+        summary["demand_signals"] = {
+            reason: int((signals["reason_code"] == reason).sum())
+            for reason in ("demand_spike", "demand_shift")
+        }
     with steps.step("saving the plan"):
         summary["seconds"] = steps.seconds
         run = PlanRunRecord(
@@ -141,7 +164,7 @@ def plan(
             },
             summary=summary,
         )
-        plan_run_id = store.save_plan(run, recommendations)
+        plan_run_id = store.save_plan(run, recommendations, signals)
     summary["seconds"] = steps.seconds
     return PlanOutcome(
         plan_run_id=plan_run_id,
@@ -150,6 +173,7 @@ def plan(
         summary=summary,
         recommendations=recommendations,
         decision=decision,
+        signals=signals,
     )
 
 
@@ -159,7 +183,12 @@ def _read(
     """The plan's frames and the import run read; the store's frames are let go on return,
     so only what the plan uses stays in memory."""
     bucket_days = 7 if settings.forecast_freq == "W" else 1
-    data = store.planning_data(as_of=as_of, bucket_days=bucket_days)
+    data = store.planning_data(
+        as_of=as_of,
+        bucket_days=bucket_days,
+        with_drivers=settings.forecast_drivers,
+        recent_days=SENSING_DAYS if settings.sense_demand else 0,
+    )
     return build_frames(data, as_of=as_of, settings=settings), data.import_run_id
 
 
@@ -167,17 +196,29 @@ def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> For
     """Forecast every item-location over the longest horizon, in periods of the setting."""
     step = 7 if settings.forecast_freq == "W" else 1
     periods = -(-int(frames.rows["horizon_days"].max()) // step)
+    drivers = (
+        forecast_drivers(
+            frames.history, frames.promotions, as_of=as_of, periods=periods, step_days=step
+        )
+        if settings.forecast_drivers
+        else None
+    )
     return forecast_demand(
-        frames.history,
+        frames.history[["unique_id", "ds", "y"]],
         horizon=periods,
         as_of=as_of,
         freq=settings.forecast_freq,
         n_windows=settings.backtest_windows,
+        drivers=drivers,
     )
 
 
 def _demand_classes(forecast: ForecastResult) -> dict[str, int]:
-    counts = forecast.selection["demand_class"].value_counts().sort_index()
+    return _counts(forecast.selection["demand_class"])
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    counts = values.value_counts().sort_index()
     return {str(k): int(v) for k, v in counts.items()}
 
 

@@ -169,6 +169,12 @@ class PlanningData:
             cancelled), joined with their order: customer_code, location_code,
             order_date, requested_date, status.
         import_run_id: the newest import run in the store: the data snapshot read.
+        recent_demand: daily demand of the last `recent_days` days up to as_of: sku,
+            location_code, demand_date, quantity, on_promotion (0/1); empty when none
+            were asked for.
+        promotions: promotions not cancelled that end after as_of (running or
+            planned): promotion_code, sku, location_code, start_date, end_date,
+            promo_price, discount_rate.
     """
 
     items: pd.DataFrame
@@ -182,6 +188,8 @@ class PlanningData:
     purchase_order_lines: pd.DataFrame
     sales_order_lines: pd.DataFrame
     import_run_id: int | None
+    recent_demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promotions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -201,16 +209,28 @@ class PlanRunRecord:
 class PlanningStore(Protocol):
     """Where a plan reads its inputs and keeps its runs and recommendations."""
 
-    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
+    def planning_data(
+        self,
+        *,
+        as_of: date,
+        bucket_days: int = 1,
+        with_drivers: bool = False,
+        recent_days: int = 0,
+    ) -> PlanningData:
         """Every frame a plan needs, holding only data dated on or before `as_of`.
 
         With `bucket_days` > 1, demand_history may come pre-summed per block of that many
         days counted back from `as_of`: one row per item-location and block, dated on the
         block's last day with demand, so block totals and last-demand dates are exact.
+        `with_drivers` adds unit_price (mean over the days with a price) and on_promotion
+        (share of the days promoted) to demand_history; `recent_days` > 0 fills
+        recent_demand with that many days of daily demand.
         """
         ...
 
-    def save_plan(self, run: PlanRunRecord, recommendations: pd.DataFrame) -> int:
-        """Store a plan run and its recommendations (`RECOMMENDATION_COLUMNS`) in one
-        transaction; returns the plan run id."""
+    def save_plan(
+        self, run: PlanRunRecord, recommendations: pd.DataFrame, signals: pd.DataFrame
+    ) -> int:
+        """Store a plan run, its recommendations (`RECOMMENDATION_COLUMNS`) and its demand
+        signals (`plan_signals.SIGNAL_COLUMNS`) in one transaction; returns the run id."""
         ...

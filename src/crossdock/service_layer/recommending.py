@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +30,11 @@ _LINE_KINDS = ("expedite", "defer", "cancel")
 
 
 def recommendations_from(
-    decision: JointDecision, frames: PlanFrames, *, settings: PlanSettings
+    decision: JointDecision,
+    frames: PlanFrames,
+    *,
+    settings: PlanSettings,
+    signals: Mapping[tuple[str, str], list[dict[str, Any]]] | None = None,
 ) -> pd.DataFrame:
     """One recommendation per action of the decision, with its money, drivers, confidence.
 
@@ -97,6 +102,8 @@ def recommendations_from(
                 "evidence_n": int(supplier.get("n", 0)),
             }
         drivers["actions_at_receiver"] = int(per_receiver[key])
+        if signals and key in signals:
+            drivers["demand_signals"] = signals[key]
         lead_factor = 1.0 if math.isinf(lead_n) else lead_n / (lead_n + 10.0)
         parts = {f"{part}_cost": float(money[part]) for part in PARTS}
         quantity = float(action["quantity"])

@@ -29,6 +29,7 @@ class FakeStore:
         self.fail_on = fail_on
         self.plan_runs: list[PlanRunRecord] = []
         self.recommendations: list[pd.DataFrame] = []
+        self.signals: list[pd.DataFrame] = []
 
     def start_run(self, *, kind: str, source: str, started_at: datetime) -> int:
         run_id = len(self.runs) + 1
@@ -100,7 +101,14 @@ class FakeStore:
 
     # -- planning: hands over everything, undated; the use case must cut at as_of itself
 
-    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
+    def planning_data(
+        self,
+        *,
+        as_of: date,
+        bucket_days: int = 1,
+        with_drivers: bool = False,
+        recent_days: int = 0,
+    ) -> PlanningData:
         def table(name: str) -> pd.DataFrame:
             return self.tables.get(name, pd.DataFrame()).reset_index(drop=True)
 
@@ -121,9 +129,14 @@ class FakeStore:
             purchase_order_lines=table("purchase_order_lines").merge(orders, on="po_number"),
             sales_order_lines=table("sales_order_lines").merge(sales, on="order_number"),
             import_run_id=max(self.runs, default=None),
+            recent_demand=table("demand_history") if recent_days > 0 else pd.DataFrame(),
+            promotions=table("promotions"),
         )
 
-    def save_plan(self, run: PlanRunRecord, recommendations: pd.DataFrame) -> int:
+    def save_plan(
+        self, run: PlanRunRecord, recommendations: pd.DataFrame, signals: pd.DataFrame
+    ) -> int:
         self.plan_runs.append(run)
         self.recommendations.append(recommendations.copy())
+        self.signals.append(signals.copy())
         return len(self.plan_runs)

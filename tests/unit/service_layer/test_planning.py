@@ -172,3 +172,53 @@ def test_summary_counts_the_inputs_read_although_later_steps_let_them_go(demo_ta
     assert inputs["demand_rows"] == len(read) > 0
     assert inputs["item_locations"] == len(outcome.decision.item_locations) == 36
     assert sum(outcome.summary["demand_classes"].values()) == series > 0
+
+
+def test_planned_promotions_ahead_are_read_and_cancelled_ones_left_out(demo_tables):
+    store = store_with(demo_tables)
+    promotions = demo_tables["promotions"]
+    ahead = promotions[
+        (pd.to_datetime(promotions["end_date"]) > pd.Timestamp(END))
+        & (promotions["status"].astype(str) != "cancelled")
+    ]
+    outcome = plan(store, as_of=END)
+    assert outcome.summary["inputs"]["promotions_ahead"] == len(ahead) > 0
+
+
+def test_without_drivers_no_forecast_model_uses_them(demo_tables):
+    with_drivers = plan(store_with(demo_tables), as_of=END).summary["forecast_models"]
+    without = plan(
+        store_with(demo_tables), as_of=END, settings=PlanSettings(forecast_drivers=False)
+    ).summary["forecast_models"]
+    assert not any(model.endswith("+drivers") for model in without)
+    assert sum(without.values()) == sum(with_drivers.values())
+
+
+def test_demand_signals_are_stored_with_the_run_and_shown_on_recommendations(demo_tables):
+    recommended = plan(store_with(demo_tables), as_of=END).recommendations
+    demand = demo_tables["demand_history"]
+    days_sold = demand.groupby(["sku", "location_code"])["quantity"].count()
+    keys = set(zip(recommended["sku"], recommended["to_code"], strict=True))
+    target = days_sold[[key in keys for key in days_sold.index]].idxmax()
+    # a 40-fold day, inside the tested window, at an item-location the plan acts on
+    rows = demand[(demand["sku"] == target[0]) & (demand["location_code"] == target[1])]
+    spike = rows.iloc[[-3]].copy()
+    spike["quantity"] = spike["quantity"] * 40 + 400
+    store = store_with(demo_tables)
+    store.tables["demand_history"] = pd.concat(
+        [demand.drop(index=spike.index), spike], ignore_index=True
+    )
+
+    outcome = plan(store, as_of=END)
+
+    signals = store.signals[0]
+    spikes = signals[signals["reason_code"] == "demand_spike"]
+    assert target in set(zip(spikes["sku"], spikes["location_code"], strict=True))
+    assert outcome.summary["demand_signals"]["demand_spike"] == len(spikes)
+    evidence = json.loads(spikes["evidence"].iloc[0])
+    assert evidence["actual"] > evidence["expected"]
+    recs = store.recommendations[0]
+    at = recs[(recs["sku"] == target[0]) & (recs["to_code"] == target[1])]
+    assert len(at) > 0
+    for drivers in at["drivers"]:
+        assert json.loads(drivers)["demand_signals"][0]["reason_code"] == "demand_spike"

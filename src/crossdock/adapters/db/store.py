@@ -17,10 +17,12 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    case,
     delete,
     func,
     insert,
     literal,
+    or_,
     select,
     type_coerce,
     update,
@@ -31,6 +33,7 @@ from crossdock.adapters.db.bulk import upsert_frame
 from crossdock.adapters.db.migrate import current_revision
 from crossdock.adapters.db.tables import (
     canonical_tables,
+    demand_signals,
     import_runs,
     plan_runs,
     quarantine,
@@ -267,7 +270,14 @@ class SqlCanonicalStore:
 
     # -- planning ------------------------------------------------------------------
 
-    def planning_data(self, *, as_of: date, bucket_days: int = 1) -> PlanningData:
+    def planning_data(
+        self,
+        *,
+        as_of: date,
+        bucket_days: int = 1,
+        with_drivers: bool = False,
+        recent_days: int = 0,
+    ) -> PlanningData:
         """See `PlanningStore`. The two large tables are read in chunks into typed columns
         (`_read_frame`): demand_history with sku and location_code as categoricals,
         demand_date as datetime64 and quantity as float64; purchase_order_lines with only
@@ -315,10 +325,24 @@ class SqlCanonicalStore:
                         as_of=as_of,
                         bucket_days=bucket_days,
                         dialect=connection.dialect.name,
+                        with_drivers=with_drivers,
                     ),
                     categories=("sku", "location_code"),
                     dates=("demand_date",),
-                    numbers=("quantity",),
+                    numbers=("quantity", *(_DRIVERS if with_drivers else ())),
+                ),
+                recent_demand=_read_frame(
+                    connection,
+                    _recent_demand_query(demand, as_of=as_of, days=recent_days),
+                    categories=("sku", "location_code"),
+                    dates=("demand_date",),
+                    numbers=("quantity", "on_promotion"),
+                ),
+                promotions=_read_frame(
+                    connection,
+                    _promotions_query(t["promotions"], as_of=as_of),
+                    dates=("start_date", "end_date"),
+                    numbers=("promo_price", "discount_rate"),
                 ),
                 inventory_positions=frame(latest_positions),
                 purchase_order_lines=_read_frame(
@@ -345,7 +369,9 @@ class SqlCanonicalStore:
                 ).scalar_one(),
             )
 
-    def save_plan(self, run: PlanRunRecord, recommendations_frame: pd.DataFrame) -> int:
+    def save_plan(
+        self, run: PlanRunRecord, recommendations_frame: pd.DataFrame, signals: pd.DataFrame
+    ) -> int:
         rows = recommendations_frame.loc[:, list(RECOMMENDATION_COLUMNS)].copy()
         rows["expected_arrival_date"] = [
             None if pd.isna(day) else pd.Timestamp(day).date()
@@ -389,21 +415,45 @@ class SqlCanonicalStore:
                 connection.execute(
                     insert(recommendations), records[start : start + _RECOMMENDATION_BATCH]
                 )
+            sensed = [
+                {**{str(k): v for k, v in row.items()}, "plan_run_id": plan_run_id}
+                for row in signals.to_dict("records")
+            ]
+            for row in sensed:
+                row["actual"], row["expected"] = float(row["actual"]), float(row["expected"])
+            for start in range(0, len(sensed), _RECOMMENDATION_BATCH):
+                connection.execute(
+                    insert(demand_signals), sensed[start : start + _RECOMMENDATION_BATCH]
+                )
         return plan_run_id
 
 
-def _demand_query(demand: Any, *, as_of: date, bucket_days: int, dialect: str) -> Any:
+_DRIVERS = ("unit_price", "on_promotion")
+
+
+def _promoted(demand: Any) -> ColumnElement[Any]:
+    """1.0 on a promoted day, 0.0 otherwise (missing reads as not promoted)."""
+    return case((demand.c.on_promotion.is_(True), 1.0), else_=0.0)
+
+
+def _demand_query(
+    demand: Any, *, as_of: date, bucket_days: int, dialect: str, with_drivers: bool = False
+) -> Any:
     """Demand up to `as_of`, summed per block of `bucket_days` counted back from it.
 
     Summing in SQL keeps a weekly plan from holding every daily row in memory. Each block
     is dated on its last day with demand, so block totals and last-demand dates are exact.
+    `with_drivers` adds the block's mean `unit_price` (over days with a price) and
+    `on_promotion` (the share of its days with demand that were promoted).
     """
     if bucket_days <= 1:
+        drivers = (demand.c.unit_price, _promoted(demand).label("on_promotion"))
         return select(
             demand.c.sku,
             demand.c.location_code,
             _as_text(demand.c.demand_date).label("demand_date"),
             demand.c.quantity,
+            *(drivers if with_drivers else ()),
         ).where(demand.c.demand_date <= as_of)
     if dialect == "sqlite":
         days_back = func.cast(
@@ -413,12 +463,17 @@ def _demand_query(demand: Any, *, as_of: date, bucket_days: int, dialect: str) -
     else:
         days_back = literal(as_of, Date()) - demand.c.demand_date
     block = days_back // bucket_days
+    averaged = (
+        func.avg(demand.c.unit_price).label("unit_price"),
+        func.avg(_promoted(demand)).label("on_promotion"),
+    )
     summed = (
         select(
             demand.c.sku,
             demand.c.location_code,
             func.max(demand.c.demand_date).label("demand_date"),
             func.sum(demand.c.quantity).label("quantity"),
+            *(averaged if with_drivers else ()),
         )
         .where(demand.c.demand_date <= as_of)
         .group_by(demand.c.sku, demand.c.location_code, block)
@@ -429,6 +484,40 @@ def _demand_query(demand: Any, *, as_of: date, bucket_days: int, dialect: str) -
         summed.c.location_code,
         _as_text(summed.c.demand_date).label("demand_date"),
         summed.c.quantity,
+        *((summed.c.unit_price, summed.c.on_promotion) if with_drivers else ()),
+    )
+
+
+def _recent_demand_query(demand: Any, *, as_of: date, days: int) -> Any:
+    """Daily demand of the `days` days ending on `as_of`, with the promotion flag (none
+    when `days` is 0)."""
+    first = as_of - timedelta(days=max(days, 1) - 1)
+    return select(
+        demand.c.sku,
+        demand.c.location_code,
+        _as_text(demand.c.demand_date).label("demand_date"),
+        demand.c.quantity,
+        _promoted(demand).label("on_promotion"),
+    ).where(
+        demand.c.demand_date >= first,
+        demand.c.demand_date <= as_of,
+        literal(days > 0),
+    )
+
+
+def _promotions_query(promotions: Any, *, as_of: date) -> Any:
+    """Promotions still running or planned after `as_of`, cancelled ones left out."""
+    return select(
+        promotions.c.promotion_code,
+        promotions.c.sku,
+        promotions.c.location_code,
+        _as_text(promotions.c.start_date).label("start_date"),
+        _as_text(promotions.c.end_date).label("end_date"),
+        promotions.c.promo_price,
+        promotions.c.discount_rate,
+    ).where(
+        promotions.c.end_date > as_of,
+        or_(promotions.c.status.is_(None), promotions.c.status != "cancelled"),
     )
 
 

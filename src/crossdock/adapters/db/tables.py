@@ -196,3 +196,23 @@ recommendations = Table(
     Index(None, "plan_run_id", "kind"),
     comment="Typed recommendations of a plan run, with their money explanation.",
 )
+
+demand_signals = Table(
+    "demand_signals",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("plan_run_id", Integer(), nullable=False),
+    Column(
+        "event_id", String(), nullable=False, comment="Stable id: the same anomaly, the same id."
+    ),
+    Column("reason_code", String(), nullable=False, comment="demand_spike or demand_shift"),
+    Column("sku", String(), nullable=False),
+    Column("location_code", String(), nullable=False),
+    Column("start_date", Date(), nullable=False),
+    Column("end_date", Date(), nullable=False),
+    Column("actual", Float(), nullable=False, comment="Units sold over the anomaly's days."),
+    Column("expected", Float(), nullable=False, comment="Units expected over those days."),
+    Column("evidence", Text(), nullable=False, comment="The tests' numbers, JSON."),
+    Index(None, "plan_run_id", "reason_code"),
+    comment="Demand spikes and shifts sensed by a plan run, with their evidence.",
+)

@@ -194,6 +194,12 @@ def plan_summary(payload: Mapping[str, Any]) -> None:
         f"{payload['expected_savings']:,.2f} "
         f"(do nothing {payload['do_nothing_cost']:,.2f} -> plan {payload['planned_cost']:,.2f})"
     )
+    signals = payload.get("demand_signals", {})
+    if signals:
+        console.print(
+            f"demand in the last 28 days: {signals.get('demand_spike', 0):,} spikes, "
+            f"{signals.get('demand_shift', 0):,} level shifts (table demand_signals)"
+        )
     actions = payload["top_actions"]
     if not actions:
         return

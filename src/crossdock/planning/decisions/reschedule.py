@@ -91,7 +91,7 @@ def reschedule(problem: Problem, quantity: FloatArray) -> Rescheduled:
     surplus = left >= level
     safety = np.where(np.isfinite(level), np.maximum(level - demand.total_mean, 0.0), 0.0)
     rate = demand.mean / problem.horizon[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         need = np.where(rate > 0.0, (left - demand.committed - safety) / rate, np.inf)
     obsolete = problem.obsolete[rows]
     lines = a["upper"].to_numpy(np.float64)[defer]
