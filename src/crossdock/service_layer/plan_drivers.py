@@ -9,7 +9,10 @@ promotion's price on those days (its `promo_price`, else the usual price less it
 `discount_rate`, else the usual price) and the usual price on the others. The usual
 price is the mean price of the item-location's latest period without promotion (its
 latest period if every one was promoted). Item-locations that never had a price are
-left out: the forecast treats them exactly as without drivers. No promotions calendar
+left out: the forecast treats them exactly as without drivers. So are those whose
+drivers never move (never promoted, nothing planned, the price never more than 3% apart
+from period to period): a driver model would only repeat its plain twin there, at twice
+the cost. No promotions calendar
 means no promotion is expected: the history is still read without its promotions.
 """
 
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 DRIVER_COLUMNS = ("unit_price", "on_promotion")
+PRICE_MOVE = 0.03  # a price that never moves more than 3% (rounding, mix) is no driver
 
 
 def forecast_drivers(
@@ -55,6 +59,13 @@ def forecast_drivers(
     share, promo_price = _promotion_share(
         promotions, ids=ids, usual=usual, as_of=day, periods=periods, step_days=step_days
     )
+    moving = _drivers_move(past, ids) | (share.reshape(ids.size, periods) > 0.0).any(axis=1)
+    if not moving.any():
+        return None
+    keep = np.repeat(moving, periods)
+    ids, usual = ids[moving], usual[moving]
+    share, promo_price = share[keep], promo_price[keep]
+    past = past[past["unique_id"].isin(ids)]
     usual_price = np.repeat(usual.to_numpy(np.float64), periods)
     future = pd.DataFrame(
         {
@@ -65,6 +76,15 @@ def forecast_drivers(
         }
     )
     return pd.concat([past, future], ignore_index=True)
+
+
+def _drivers_move(past: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    """Per series (in `ids` order): was it ever promoted, or did its price really move?"""
+    grouped = past.groupby("unique_id", sort=True)
+    promoted = grouped["on_promotion"].max().fillna(0.0) > 0.0
+    prices = grouped["unit_price"]
+    varied = prices.max() > prices.min() * (1.0 + PRICE_MOVE)
+    return np.asarray((promoted | varied).reindex(ids, fill_value=False), dtype=np.bool_)
 
 
 def _usual_price(past: pd.DataFrame) -> pd.Series:

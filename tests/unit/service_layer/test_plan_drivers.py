@@ -62,3 +62,16 @@ def test_series_without_a_price_and_plans_without_prices_get_no_drivers() -> Non
     assert set(drivers["unique_id"]) == {"A@BR1"}
     no_prices = _history().assign(unit_price=np.nan)
     assert forecast_drivers(no_prices, pd.DataFrame(), as_of=AS_OF, periods=2, step_days=7) is None
+
+
+def test_series_whose_drivers_never_move_are_left_out() -> None:
+    history = _history()
+    steady = history[history["unique_id"] == "A@BR1"].assign(
+        unique_id="C@BR1", unit_price=5.0, on_promotion=0.0
+    )
+    both = pd.concat([history, steady], ignore_index=True)
+    drivers = forecast_drivers(both, pd.DataFrame(), as_of=AS_OF, periods=2, step_days=7)
+    assert set(drivers["unique_id"]) == {"A@BR1"}
+    planned = _promotion("2026-03-02", "2026-03-04").assign(sku="C")
+    drivers = forecast_drivers(both, planned, as_of=AS_OF, periods=2, step_days=7)
+    assert set(drivers["unique_id"]) == {"A@BR1", "C@BR1"}
