@@ -108,14 +108,14 @@ def plan(
         frames.add_lead_times(as_of=as_of)
     with steps.step("classifying and forecasting demand"):
         forecast = _forecast(frames, as_of=as_of, settings=settings)
-        frames.history = frames.history.iloc[:0]
+        frames.history = _emptied(frames.history)
     with steps.step("sensing demand spikes and shifts"):
         signals = (
             sense_demand(frames.recent_demand, frames.categories, as_of=as_of)
             if settings.sense_demand
             else pd.DataFrame(columns=list(SIGNAL_COLUMNS))
         )
-        frames.recent_demand = frames.recent_demand.iloc[:0]
+        frames.recent_demand = _emptied(frames.recent_demand)
     with steps.step("sizing policy levels"):
         frames.add_demand_and_policy(forecast, settings=settings)
         demand_classes = _demand_classes(forecast)
@@ -131,7 +131,7 @@ def plan(
             policy=frames.projection_policy(),
         ).summary
         frames.add_projection(projection)
-        frames.daily_forecast = frames.daily_forecast.iloc[:0]
+        frames.daily_forecast = _emptied(frames.daily_forecast)
     with steps.step("deciding buys, transfers, expedites"):
         decision = decide(
             as_of=as_of.isoformat(),
@@ -175,6 +175,12 @@ def plan(
         decision=decision,
         signals=signals,
     )
+
+
+def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's columns without its rows, as a copy: a zero-row slice would be a view
+    that keeps the whole frame's blocks alive."""
+    return frame.iloc[:0].copy()
 
 
 def _read(
