@@ -92,16 +92,29 @@ def test_plan_on_the_demo_stores_buys_transfers_and_expedites(database_url: str)
     ]
 
 
-def test_plan_before_any_stock_count_exits_1_with_one_line(database_url: str):
+def test_plan_before_any_stock_count_exits_1_with_one_line_and_is_recorded_failed(
+    database_url: str,
+):
     run_cli(database_url, "init")
     run_cli(database_url, "demo", "--skus", "5", "--days", "60", "--end-date", "2026-11-20")
 
     done = run_cli(database_url, "plan", "--as-of", "2026-10-01", expect=1)
 
     assert done.stderr.splitlines()[-1] == (
-        "error: no inventory positions on or before 2026-10-01: nothing to plan"
+        "error: plan run #1 as of 2026-10-01 failed while reading data: "
+        "no inventory positions on or before 2026-10-01: nothing to plan"
     )
     assert _counts(database_url) == {}
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            runs = connection.execute(
+                select(plan_runs.c.status, plan_runs.c.recommendations, plan_runs.c.summary)
+            ).all()
+    finally:
+        engine.dispose()
+    [(status, stored, summary)] = runs
+    assert (status, stored, json.loads(summary)["failed_step"]) == ("failed", 0, "reading data")
 
 
 def test_plan_settings_file_is_applied_and_recorded(database_url: str, tmp_path):

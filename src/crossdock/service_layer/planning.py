@@ -4,7 +4,8 @@ Order of the engines (docs/planning/plan-command.md): classify and forecast dema
 supplier lead times and score open PO lines, size fill-rate policy levels, project
 stock, then one joint decision over the whole network. The plan run and its
 recommendations are written in one transaction after every engine has finished, so a
-failure leaves no partial plan behind.
+failure leaves no partial plan behind; a run that fails is recorded as failed, with the
+step it failed in and the error, and no recommendations.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossdock.domain.errors import CrossdockError
 from crossdock.planning.decisions import JointDecision, decide
 from crossdock.planning.forecasting import ForecastResult, forecast_demand
 from crossdock.planning.projection import project_inventory
@@ -32,7 +34,7 @@ from crossdock.service_layer.plan_signals import (
     sense_demand,
     signals_by_item_location,
 )
-from crossdock.service_layer.ports import PlanningStore, PlanRunRecord
+from crossdock.service_layer.ports import RECOMMENDATION_COLUMNS, PlanningStore, PlanRunRecord
 from crossdock.service_layer.recommending import RECOMMENDATION_KINDS, recommendations_from
 
 
@@ -62,9 +64,11 @@ class _Steps:
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.seconds: dict[str, float] = {}
+        self.current = "starting"
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
+        self.current = name
         advance = self.progress(name, 1) if self.progress is not None else None
         started = time.perf_counter()
         yield
@@ -94,11 +98,73 @@ def plan(
         The plan run id, its summary and the recommendations stored.
 
     Raises:
-        ValueError: the store holds no inventory positions on or before `as_of`.
+        PlanFailed: a step failed (e.g. the store holds no inventory positions on or
+            before `as_of`); the run is recorded as failed and the cause is chained.
     """
     settings = settings or PlanSettings()
     started_at = clock()
     steps = _Steps(progress)
+    try:
+        return _run(
+            store, as_of=as_of, settings=settings, steps=steps, started_at=started_at, clock=clock
+        )
+    except Exception as error:
+        failed = PlanRunRecord(
+            started_at=started_at,
+            finished_at=clock(),
+            as_of=as_of,
+            import_run_id=None,
+            money_at_risk=0.0,
+            expected_savings=0.0,
+            settings=_recorded_settings(settings),
+            summary={
+                "failed_step": steps.current,
+                "error": f"{type(error).__name__}: {error}",
+                "seconds": steps.seconds,
+            },
+            status="failed",
+        )
+        try:
+            run_id = store.save_plan(
+                failed,
+                pd.DataFrame(columns=list(RECOMMENDATION_COLUMNS)),
+                pd.DataFrame(columns=list(SIGNAL_COLUMNS)),
+            )
+        except Exception as recording:  # noqa: BLE001 - the first error is raised instead
+            error.add_note(f"the failed plan run could not be recorded either: {recording}")
+            raise error from None
+        raise PlanFailed(run_id, as_of=as_of, step=steps.current, cause=error) from error
+
+
+class PlanFailed(CrossdockError):
+    """A plan run failed in one of its steps; it is stored with status `failed`."""
+
+    def __init__(self, plan_run_id: int, *, as_of: date, step: str, cause: Exception) -> None:
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
+        super().__init__(
+            f"plan run #{plan_run_id} as of {as_of.isoformat()} failed while {step}: {reason}"
+        )
+        self.plan_run_id = plan_run_id
+        self.step = step
+
+
+def _recorded_settings(settings: PlanSettings) -> dict[str, Any]:
+    return {
+        **asdict(settings),
+        "model_version": settings.model_version,
+        "policy_version": settings.policy_version,
+    }
+
+
+def _run(
+    store: PlanningStore,
+    *,
+    as_of: date,
+    settings: PlanSettings,
+    steps: _Steps,
+    started_at: datetime,
+    clock: Callable[[], datetime],
+) -> PlanOutcome:
     # Each step lets go of what no later step reads, so the peak is one step's working
     # set on top of the item-location rows rather than every step's frames at once.
     with steps.step("reading data"):
@@ -157,11 +223,7 @@ def plan(
             import_run_id=import_run_id,
             money_at_risk=summary["money_at_risk"],
             expected_savings=summary["expected_savings"],
-            settings={
-                **asdict(settings),
-                "model_version": settings.model_version,
-                "policy_version": settings.policy_version,
-            },
+            settings=_recorded_settings(settings),
             summary=summary,
         )
         plan_run_id = store.save_plan(run, recommendations, signals)

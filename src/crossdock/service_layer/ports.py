@@ -194,7 +194,8 @@ class PlanningData:
 
 @dataclass(frozen=True)
 class PlanRunRecord:
-    """One finished plan run, as stored next to its recommendations."""
+    """One finished plan run, as stored next to its recommendations. A failed run has
+    status `failed`, no recommendations, and its failed step and error in the summary."""
 
     started_at: datetime
     finished_at: datetime
@@ -204,6 +205,7 @@ class PlanRunRecord:
     expected_savings: float
     settings: Mapping[str, Any]
     summary: Mapping[str, Any]
+    status: str = "succeeded"
 
 
 class PlanningStore(Protocol):

@@ -13,7 +13,7 @@ from crossdock.demo import DemoOptions
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.plan_frames import build_decision_inputs, build_frames
 from crossdock.service_layer.plan_settings import PlanSettings
-from crossdock.service_layer.planning import plan
+from crossdock.service_layer.planning import PlanFailed, plan
 from crossdock.service_layer.recommending import RECOMMENDATION_KINDS
 from tests.unit.service_layer.fakes import FakeStore
 
@@ -100,12 +100,55 @@ def test_demand_and_orders_dated_after_as_of_change_nothing(demo_tables):
     assert after.plan_runs[0].summary["inputs"] == before.plan_runs[0].summary["inputs"]
 
 
-def test_a_plan_before_any_stock_count_fails_and_stores_nothing(demo_tables):
+def test_a_plan_before_any_stock_count_is_recorded_as_failed_without_recommendations(
+    demo_tables,
+):
     store = store_with(demo_tables)
-    with pytest.raises(ValueError, match="no inventory positions on or before 2026-11-01"):
+    with pytest.raises(PlanFailed) as failed:
         plan(store, as_of=date(2026, 11, 1))
-    assert store.plan_runs == []
-    assert store.recommendations == []
+    assert str(failed.value) == (
+        "plan run #1 as of 2026-11-01 failed while reading data: "
+        "no inventory positions on or before 2026-11-01: nothing to plan"
+    )
+    assert isinstance(failed.value.__cause__, ValueError)
+    [run] = store.plan_runs
+    assert (run.status, run.as_of, run.summary["failed_step"]) == (
+        "failed",
+        date(2026, 11, 1),
+        "reading data",
+    )
+    assert run.summary["error"].startswith("ValueError: no inventory positions")
+    assert run.settings["policy_version"] == PlanSettings().policy_version
+    assert [len(frame) for frame in store.recommendations] == [0]
+    assert [len(frame) for frame in store.signals] == [0]
+
+
+def test_a_step_that_fails_later_is_named_on_the_failed_run(demo_tables, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr("crossdock.service_layer.planning.decide", broken)
+    store = store_with(demo_tables)
+    with pytest.raises(PlanFailed, match="failed while deciding buys, transfers, expedites"):
+        plan(store, as_of=END)
+    [run] = store.plan_runs
+    assert run.status == "failed"
+    assert run.summary["error"] == "RuntimeError: solver crashed"
+    assert set(run.summary["seconds"]) >= {"reading data", "projecting stock"}
+
+
+def test_a_failure_to_record_the_failed_run_keeps_the_first_error(demo_tables):
+    store = store_with(demo_tables)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("database is down")
+
+    store.save_plan = unreachable  # type: ignore[method-assign]
+    with pytest.raises(ValueError, match="no inventory positions") as failed:
+        plan(store, as_of=date(2026, 11, 1))
+    assert failed.value.__notes__ == [
+        "the failed plan run could not be recorded either: database is down"
+    ]
 
 
 def test_a_dc_is_planned_as_the_echelon_of_the_branches_it_replenishes(demo_tables):

@@ -396,7 +396,7 @@ class SqlCanonicalStore:
                     started_at=run.started_at,
                     finished_at=run.finished_at,
                     as_of=run.as_of,
-                    status="succeeded",
+                    status=run.status,
                     import_run_id=run.import_run_id,
                     recommendations=len(records),
                     money_at_risk=_money(run.money_at_risk),

@@ -139,7 +139,12 @@ plan_runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False),
     Column("as_of", Date(), nullable=False, comment="Only data dated on or before it was read."),
-    Column("status", String(), nullable=False, comment="succeeded (failed runs write nothing)"),
+    Column(
+        "status",
+        String(),
+        nullable=False,
+        comment="succeeded or failed (a failed run: no recommendations; step, error in summary)",
+    ),
     Column("import_run_id", Integer(), comment="Newest import run the plan read: its snapshot."),
     Column("recommendations", Integer(), nullable=False, comment="Recommendations stored."),
     Column("money_at_risk", _MONEY, nullable=False, comment="Do-nothing expected shortage cost."),
