@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from crossdock import __version__
 from crossdock.planning.decisions import ReschedulingRules
 from crossdock.planning.policy import FillRateTargets
+from crossdock.planning.projection import ProjectionRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,9 @@ class PlanSettings:
         cancellation_rate: charge for cancelling a line, as a share of its value.
         cancel_after_days: a line not needed within this many days is cancelled.
         min_deferral_days: a line needed fewer days than this after its due date stays.
+        excess_margin: stock above the order-up-to level x (1 + this) is excess.
+        excess_days_of_supply: stock above this many days of served demand is excess.
+        obsolete_after_days: stock with no demand for this many days is obsolete.
         forecast_drivers: forecast with price and promotion (history, and the
             promotions calendar ahead) where the backtest shows they help.
         sense_demand: look for demand spikes and shifts in the last 28 days.
@@ -77,6 +81,9 @@ class PlanSettings:
     cancellation_rate: float = 0.05
     cancel_after_days: float = 180.0
     min_deferral_days: float = 7.0
+    excess_margin: float = 0.25
+    excess_days_of_supply: float = 180.0
+    obsolete_after_days: int = 180
     forecast_drivers: bool = True
     sense_demand: bool = True
     fill_rate_targets: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -90,6 +97,9 @@ class PlanSettings:
             )
         if self.forecast_freq not in ("W", "D"):
             raise ValueError(f"forecast_freq must be W or D, got {self.forecast_freq!r}")
+        for name in ("excess_margin", "excess_days_of_supply", "obsolete_after_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
 
     def fill_rate_table(self) -> FillRateTargets:
         """The default fill-rate targets with this run's replacements."""
@@ -108,6 +118,14 @@ class PlanSettings:
             cancellation_rate=self.cancellation_rate,
             cancel_after_days=self.cancel_after_days,
             min_deferral_days=self.min_deferral_days,
+        )
+
+    @property
+    def projection_rules(self) -> ProjectionRules:
+        return ProjectionRules(
+            excess_margin=self.excess_margin,
+            excess_days_of_supply=self.excess_days_of_supply,
+            obsolete_after_days=self.obsolete_after_days,
         )
 
     @property

@@ -195,6 +195,7 @@ def _run(
             as_of=as_of,
             horizon_days=int(frames.rows["horizon_days"].max()),
             policy=frames.projection_policy(),
+            rules=settings.projection_rules,
         ).summary
         frames.add_projection(projection)
         frames.daily_forecast = _emptied(frames.daily_forecast)

@@ -47,3 +47,19 @@ def test_fill_rate_targets_replace_only_the_segments_given() -> None:
 def test_a_fill_rate_target_outside_0_and_1_is_refused_with_its_segment() -> None:
     with pytest.raises(ValueError, match=r"fill_rate_targets\[high, gold\]"):
         plan_settings({"fill_rate_targets": {"high": {"gold": 1.5}}})
+
+
+def test_a_negative_excess_or_obsolete_threshold_is_refused_by_name() -> None:
+    with pytest.raises(
+        ValueError, match=r"plan\.toml: obsolete_after_days must be 0 or more, got -1"
+    ):
+        plan_settings({"obsolete_after_days": -1}, source="plan.toml")
+
+
+def test_the_projection_thresholds_become_its_rules() -> None:
+    rules = plan_settings({"excess_margin": 0.5, "obsolete_after_days": 90}).projection_rules
+    assert (rules.excess_margin, rules.excess_days_of_supply, rules.obsolete_after_days) == (
+        0.5,
+        PlanSettings().excess_days_of_supply,
+        90,
+    )

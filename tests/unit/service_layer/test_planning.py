@@ -265,3 +265,15 @@ def test_demand_signals_are_stored_with_the_run_and_shown_on_recommendations(dem
     assert len(at) > 0
     for drivers in at["drivers"]:
         assert json.loads(drivers)["demand_signals"][0]["reason_code"] == "demand_spike"
+
+
+def test_excess_thresholds_from_the_settings_reach_the_projection(demo_tables):
+    def excess(settings: PlanSettings) -> float:
+        recommended = plan(store_with(demo_tables), as_of=END, settings=settings)
+        return sum(
+            json.loads(drivers)["risk"]["excess_units"]
+            for drivers in recommended.recommendations["drivers"]
+        )
+
+    strict = PlanSettings(excess_margin=0.0, excess_days_of_supply=0.0)
+    assert excess(strict) > excess(PlanSettings())
