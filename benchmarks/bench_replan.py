@@ -1,13 +1,15 @@
 """Full replan speed and peak memory at 10k and 100k item-locations, against AutoETS-for-all.
 
 Run: .venv/bin/python benchmarks/bench_replan.py [--sizes 2000 20000] [--warehouses 5]
-     [--baseline-series 500] [--plan-timeout 720] [--write-results]
+     [--baseline-series 500] [--plan-timeout 720] [--forecast-jobs 1] [--write-results]
 
 For each size (SKUs x 5 warehouses, two years of daily demand ending 2026-11-20) the demo
 network is loaded into a temporary SQLite file, then `plan` (the use case behind
 `crossdock plan`, default settings, as_of 2026-11-20) runs in a fresh subprocess, so its
 peak RSS is the plan's alone (not the load's, nor another size's). Phase times come from
-the plan's progress sink. The plan runs in one process (forecasting with n_jobs=1).
+the plan's progress sink. The plan runs in one process (the `forecast_jobs` setting, 1 by
+default); with `--forecast-jobs N` statsforecast forks N worker processes, whose largest
+peak RSS is reported beside the plan's (the two together bound the memory in use).
 
 Memory: the plan's peak is the kernel's peak RSS of its process (`ru_maxrss`). Per phase,
 a thread samples RSS every 20 ms for the phase's own peak (a spike shorter than that can
@@ -93,7 +95,7 @@ def child_load(db: Path, skus: int, warehouses: int, out: Path) -> None:
     out.write_text(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}))
 
 
-def child_plan(db: Path, out: Path) -> None:
+def child_plan(db: Path, out: Path, forecast_jobs: int = 1) -> None:
     """Plan as `crossdock plan --as-of 2026-11-20` does; write phases to `out` as they end."""
     warnings.simplefilter("ignore")
     store = bootstrap(Settings(database_url=f"sqlite:///{db}")).store
@@ -121,10 +123,12 @@ def child_plan(db: Path, out: Path) -> None:
         return advance
 
     started = time.perf_counter()
-    outcome = plan(store, as_of=END, settings=PlanSettings(), progress=progress)
+    settings = PlanSettings(forecast_jobs=forecast_jobs)
+    outcome = plan(store, as_of=END, settings=settings, progress=progress)
     result |= {
         "seconds": time.perf_counter() - started,
         "peak_mb": _peak_mb(),
+        "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "finished": True,
         "recommendations": outcome.summary["recommendations"],
         "lp": outcome.summary["lp"],
@@ -173,7 +177,9 @@ def _child(args: list[str], out: Path, timeout: float | None = None) -> dict[str
     return result | ({"stopped": stopped} if stopped else {})
 
 
-def run(sizes: list[int], warehouses: int, sample: int, timeout: float) -> list[dict]:  # type: ignore[type-arg]
+def run(  # type: ignore[type-arg]
+    sizes: list[int], warehouses: int, sample: int, timeout: float, jobs: int = 1
+) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="crossdock-replan-"))
     results = []
     try:
@@ -183,7 +189,7 @@ def run(sizes: list[int], warehouses: int, sample: int, timeout: float) -> list[
             print(f"{rows:,} item-locations: loading the demo network", file=sys.stderr)
             load = _child(["load", str(db), str(skus), str(warehouses)], work / f"load{rows}")
             print(f"  loaded in {load['seconds']:.0f} s; planning", file=sys.stderr)
-            planned = _child(["plan", str(db)], work / f"plan{rows}", timeout)
+            planned = _child(["plan", str(db), str(jobs)], work / f"plan{rows}", timeout)
             results.append({"rows": rows, "load": load, "plan": planned})
             print(f"  {json.dumps(planned)}", file=sys.stderr)
             if skus == min(sizes):
@@ -220,6 +226,11 @@ def table(results: list[dict]) -> str:  # type: ignore[type-arg]
             f" | {total / base_seconds:.3f}x | {p.get('peak_mb', 0):,.0f} MB"
             f" | (started at {p.get('start_mb', 0):,.0f} MB) |"
         )
+        if p.get("workers_peak_mb"):
+            lines.append(
+                f"| &nbsp;&nbsp;(largest forecasting worker process) | | |"
+                f" {p['workers_peak_mb']:,.0f} MB | |"
+            )
         for name, seconds in p.get("phases", {}).items():
             lines.append(
                 f"| &nbsp;&nbsp;{name} | {seconds:,.1f} s | | {p['peaks'][name]:,.0f} MB"
@@ -260,7 +271,7 @@ def main() -> None:
         if kind == "load":
             child_load(Path(params[0]), int(params[1]), int(params[2]), Path(out))
         elif kind == "plan":
-            child_plan(Path(params[0]), Path(out))
+            child_plan(Path(params[0]), Path(out), int(params[1]))
         else:
             child_baseline(Path(params[0]), int(params[1]), Path(out))
         return
@@ -269,15 +280,24 @@ def main() -> None:
     parser.add_argument("--warehouses", type=int, default=5)
     parser.add_argument("--baseline-series", type=int, default=500)
     parser.add_argument("--plan-timeout", type=float, default=720.0, help="seconds per plan")
+    parser.add_argument("--forecast-jobs", type=int, default=1)
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
-    results = run(sorted(args.sizes), args.warehouses, args.baseline_series, args.plan_timeout)
+    results = run(
+        sorted(args.sizes),
+        args.warehouses,
+        args.baseline_series,
+        args.plan_timeout,
+        args.forecast_jobs,
+    )
     text = (
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.node()} ({platform.machine()}, "
         f"Python {platform.python_version()}), `python benchmarks/{STEM}.py --sizes "
         f"{' '.join(map(str, args.sizes))} --warehouses {args.warehouses} --baseline-series "
-        f"{args.baseline_series}`, {time.perf_counter() - started:,.0f} s in all:\n\n"
+        f"{args.baseline_series}"
+        + (f" --forecast-jobs {args.forecast_jobs}" if args.forecast_jobs != 1 else "")
+        + f"`, {time.perf_counter() - started:,.0f} s in all:\n\n"
         + table(results)
     )
     print(text)

@@ -34,6 +34,8 @@ class PlanSettings:
         review_period_days: days between planning runs (the R of an (R, S) policy).
         forecast_freq: forecast periods: "W" (7-day buckets ending on as_of) or "D".
         backtest_windows: rolling-origin windows used to pick each series' model.
+        forecast_jobs: statsforecast worker processes (2 uses both cores of a 2-core
+            machine: faster forecasting, more memory; same forecasts).
         holding_rate: annual carrying cost as a fraction of unit cost; a unit left
             over at the end of the horizon is charged for one review period.
         ordering_cost: money per purchase order placed.
@@ -64,6 +66,7 @@ class PlanSettings:
     review_period_days: int = 7
     forecast_freq: str = "W"
     backtest_windows: int = 1
+    forecast_jobs: int = 1
     holding_rate: float = 0.25
     ordering_cost: float = 50.0
     expedite_premium_rate: float = 0.15
@@ -97,6 +100,8 @@ class PlanSettings:
             )
         if self.forecast_freq not in ("W", "D"):
             raise ValueError(f"forecast_freq must be W or D, got {self.forecast_freq!r}")
+        if self.forecast_jobs < 1:
+            raise ValueError(f"forecast_jobs must be 1 or more, got {self.forecast_jobs}")
         for name in ("excess_margin", "excess_days_of_supply", "obsolete_after_days"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")

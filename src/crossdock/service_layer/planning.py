@@ -65,6 +65,7 @@ class _Steps:
         self.progress = progress
         self.seconds: dict[str, float] = {}
         self.current = "starting"
+        self.import_run_id: int | None = None  # the snapshot read, once it has been read
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -113,7 +114,7 @@ def plan(
             started_at=started_at,
             finished_at=clock(),
             as_of=as_of,
-            import_run_id=None,
+            import_run_id=steps.import_run_id,
             money_at_risk=0.0,
             expected_savings=0.0,
             settings=_recorded_settings(settings),
@@ -169,6 +170,7 @@ def _run(
     # set on top of the item-location rows rather than every step's frames at once.
     with steps.step("reading data"):
         frames, import_run_id = _read(store, as_of=as_of, settings=settings)
+        steps.import_run_id = import_run_id
         input_counts = frames.counts()
     with steps.step("learning lead times, scoring open POs"):
         frames.add_lead_times(as_of=as_of)
@@ -279,6 +281,7 @@ def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> For
         freq=settings.forecast_freq,
         n_windows=settings.backtest_windows,
         drivers=drivers,
+        n_jobs=settings.forecast_jobs,
     )
 
 

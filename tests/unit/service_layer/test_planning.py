@@ -112,10 +112,11 @@ def test_a_plan_before_any_stock_count_is_recorded_as_failed_without_recommendat
     )
     assert isinstance(failed.value.__cause__, ValueError)
     [run] = store.plan_runs
-    assert (run.status, run.as_of, run.summary["failed_step"]) == (
+    assert (run.status, run.as_of, run.summary["failed_step"], run.import_run_id) == (
         "failed",
         date(2026, 11, 1),
         "reading data",
+        None,
     )
     assert run.summary["error"].startswith("ValueError: no inventory positions")
     assert run.settings["policy_version"] == PlanSettings().policy_version
@@ -132,7 +133,7 @@ def test_a_step_that_fails_later_is_named_on_the_failed_run(demo_tables, monkeyp
     with pytest.raises(PlanFailed, match="failed while deciding buys, transfers, expedites"):
         plan(store, as_of=END)
     [run] = store.plan_runs
-    assert run.status == "failed"
+    assert (run.status, run.import_run_id) == ("failed", 1)
     assert run.summary["error"] == "RuntimeError: solver crashed"
     assert set(run.summary["seconds"]) >= {"reading data", "projecting stock"}
 
@@ -277,3 +278,12 @@ def test_excess_thresholds_from_the_settings_reach_the_projection(demo_tables):
 
     strict = PlanSettings(excess_margin=0.0, excess_days_of_supply=0.0)
     assert excess(strict) > excess(PlanSettings())
+
+
+def test_forecasting_in_two_processes_recommends_the_same(demo_tables):
+    one = plan(store_with(demo_tables), as_of=END).recommendations
+    two = plan(store_with(demo_tables), as_of=END, settings=PlanSettings(forecast_jobs=2))
+    columns = ["kind", "sku", "from_code", "to_code", "quantity", "expected_cost"]
+    pd.testing.assert_frame_equal(
+        one[columns].reset_index(drop=True), two.recommendations[columns].reset_index(drop=True)
+    )

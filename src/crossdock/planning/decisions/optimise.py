@@ -148,7 +148,7 @@ def solve(problem: Problem) -> LpSolution:
         bounds=np.column_stack([np.zeros(n_cols), upper]),
         method="highs",
         # Devex pricing in HiGHS' dual simplex: same optimum, about 15% faster on the
-        # 10 x 10k benchmark than the default (steepest edge); see benchmarks/RESULTS.md.
+        # 10 x 10k benchmark than HiGHS' own choice; see benchmarks/RESULTS.md.
         options={"simplex_dual_edge_weight_strategy": "devex"},
     )
     if result.status != 0:
