@@ -1,0 +1,131 @@
+"""The simulation kernel: hand-computed cases, conservation, seeds and no peeking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crossdock.planning.simulation import (
+    EmpiricalLeadTimes,
+    SimulationInputs,
+    base_stock,
+    simulate,
+    static_min_max,
+)
+
+
+def one_row(demand: list[float], on_hand: float, lead_time: int) -> SimulationInputs:
+    return SimulationInputs(
+        demand=np.array([demand], dtype=np.float64),
+        on_hand=np.array([on_hand]),
+        lead_times=EmpiricalLeadTimes.fixed(lead_time, 1),
+    )
+
+
+def random_inputs(seed: int, rows: int = 40, periods: int = 60) -> SimulationInputs:
+    rng = np.random.default_rng(seed)
+    demand = rng.poisson(rng.uniform(0.2, 8.0, size=(rows, 1)), size=(rows, periods))
+    demand = demand * (rng.random((rows, periods)) < 0.7)  # some intermittency
+    return SimulationInputs(
+        demand=demand.astype(np.float64),
+        on_hand=rng.integers(0, 30, size=rows).astype(np.float64),
+        lead_times=EmpiricalLeadTimes.of(
+            [[1, 2, 2, 3], [4, 6, 9], [0, 1]], rng.integers(0, 3, size=rows)
+        ),
+        moq=rng.choice([0.0, 5.0, 20.0], size=rows),
+        order_multiple=rng.choice([1, 2, 6], size=rows),
+    )
+
+
+def test_min_max_by_hand():
+    # min 6, max 12; orders at t1 (8 units), t3, t5, t7, t9 (6 each), 2 periods to arrive
+    run = simulate(one_row([3] * 10, 10, 2), static_min_max([3.0], min_periods=2, max_periods=4))
+    assert run.on_hand[0].tolist() == [7, 4, 1, 6, 3, 6, 3, 6, 3, 6]
+    assert run.orders.tolist() == [5]
+    assert run.ordered.tolist() == [8 + 6 * 4]
+    assert (run.received.tolist(), run.end_on_order.tolist()) == ([26], [6])
+    assert run.metrics()["fill_rate"] == 1.0
+
+
+def test_base_stock_with_lost_sales_by_hand():
+    # S = 5, lead time 1: order each period what was sold; a 9 leaves 4 unmet, lost
+    run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=True)
+    assert run.on_hand[0].tolist() == [3, 0, 4, 5]
+    assert (run.filled.tolist(), run.lost.tolist()) == ([8], [4])
+    assert run.stockout_periods.tolist() == [1]
+    assert run.metrics()["fill_rate"] == pytest.approx(8 / 12)
+
+
+def test_base_stock_with_backorders_by_hand():
+    # the same, but the 4 short are owed (position -4, so 9 are ordered) and served first
+    # from the next receipt, next to period 2's own unit
+    run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=False)
+    assert run.on_hand[0].tolist() == [3, 0, 4, 5]
+    assert run.ordered.tolist() == [2 + 9 + 1 + 0]
+    assert (run.filled.tolist(), run.shipped.tolist()) == ([8], [12])
+    assert (run.end_backorders.tolist(), run.stockout_periods.tolist()) == ([0], [1])
+
+
+def test_orders_are_placed_only_at_reviews_and_rounded():
+    inputs = SimulationInputs(
+        demand=np.full((1, 9), 4.0),
+        on_hand=np.array([0.0]),
+        lead_times=EmpiricalLeadTimes.fixed(1, 1),
+        moq=np.array([10.0]),
+        order_multiple=np.array([4]),
+    )
+    run = simulate(inputs, base_stock([1.0]), review_period=3)
+    assert run.orders.tolist() == [3]  # periods 0, 3 and 6
+    assert run.ordered.tolist() == [36]  # each order 1..4 units wanted -> MOQ 10 -> 12
+
+
+@pytest.mark.parametrize("lost_sales", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_units_are_conserved_for_every_item_location(seed: int, lost_sales: bool):
+    inputs = random_inputs(seed)
+    policy = static_min_max(inputs.demand.mean(axis=1), min_periods=2, max_periods=5)
+    run = simulate(inputs, policy, review_period=2, lost_sales=lost_sales, seed=seed)
+    balance = run.start_on_hand + run.received - run.shipped - run.end_on_hand
+    assert np.array_equal(balance, np.zeros_like(balance))
+    assert np.array_equal(run.ordered, run.received + run.end_on_order)
+    if lost_sales:
+        assert np.array_equal(run.demand, run.filled + run.lost)
+    else:
+        assert np.array_equal(run.demand, run.shipped + run.end_backorders)
+    assert (run.on_hand >= 0).all()
+
+
+def test_the_same_seed_gives_the_same_run_and_another_seed_another():
+    inputs = random_inputs(7)
+    policy = base_stock(inputs.demand.mean(axis=1) * 6)
+    first, again = simulate(inputs, policy, seed=11), simulate(inputs, policy, seed=11)
+    other = simulate(inputs, policy, seed=12)
+    assert np.array_equal(first.on_hand, again.on_hand)
+    assert not np.array_equal(first.on_hand, other.on_hand)
+
+
+def test_cutting_off_the_future_changes_nothing_before_the_cut():
+    inputs = random_inputs(5, periods=80)
+    policy = base_stock(inputs.demand[:, :20].mean(axis=1) * 6)
+    cut = SimulationInputs(
+        demand=inputs.demand[:, :50],
+        on_hand=inputs.on_hand,
+        lead_times=inputs.lead_times,
+        moq=inputs.moq,
+        order_multiple=inputs.order_multiple,
+    )
+    full, short = simulate(inputs, policy, seed=3), simulate(cut, policy, seed=3)
+    assert np.array_equal(full.on_hand[:, :50], short.on_hand)
+
+
+def test_a_negative_demand_is_refused_naming_row_period_and_value():
+    inputs = one_row([1, 2, -3], 5, 1)
+    with pytest.raises(ValueError, match=r"demand of row 0, period 2: -3\.0 is not"):
+        simulate(inputs, base_stock([5.0]))
+
+
+def test_lead_times_name_the_group_and_value_they_refuse():
+    with pytest.raises(ValueError, match=r"lead times of group 1: 2\.5 is not a whole number"):
+        EmpiricalLeadTimes.of([[1, 2], [2.5]], [0, 1])
+    with pytest.raises(ValueError, match="lead-time group of row 1: 4 names no group"):
+        EmpiricalLeadTimes.of([[1]], [0, 4])
