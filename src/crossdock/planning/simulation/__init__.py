@@ -20,6 +20,7 @@ from crossdock.planning.simulation.policies import (
     base_stock,
     static_min_max,
 )
+from crossdock.planning.simulation.tuning import TunedMinMax, tune_min_max
 
 __all__ = [
     "EmpiricalLeadTimes",
@@ -28,7 +29,9 @@ __all__ = [
     "ReorderPolicy",
     "SimulationInputs",
     "SimulationRun",
+    "TunedMinMax",
     "base_stock",
     "simulate",
     "static_min_max",
+    "tune_min_max",
 ]

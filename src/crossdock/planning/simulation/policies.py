@@ -39,7 +39,8 @@ class PolicyView:
 class Policy(Protocol):
     """Decides order quantities at a review; the kernel rounds them to MOQ and multiples."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def order(self, view: PolicyView) -> FloatArray: ...
 
