@@ -61,22 +61,29 @@ class SimulationInputs:
                 "number of units >= 0"
             )
         on_hand = self._per_row(self.on_hand, rows, "on_hand", 0.0)
-        if (~np.isfinite(on_hand) | (on_hand < 0)).any():
-            row = int(np.flatnonzero(~np.isfinite(on_hand) | (on_hand < 0))[0])
-            raise ValueError(f"on_hand of row {row}: {float(on_hand[row])!r} is not >= 0")
+        _refuse("on_hand", on_hand, ~np.isfinite(on_hand) | (on_hand < 0), "is not >= 0")
         if self.lead_times.group.size != rows:
             raise ValueError(
                 f"lead_times: {self.lead_times.group.size} rows for {rows} rows of demand"
             )
+        moq = self._per_row(self.moq, rows, "moq", 0.0)
+        multiple = self._per_row(self.order_multiple, rows, "order_multiple", 1.0)
+        unit_cost = self._per_row(self.unit_cost, rows, "unit_cost", 1.0)
+        _refuse("moq", moq, ~np.isfinite(moq) | (moq < 0), "is not >= 0")
+        _refuse(
+            "order_multiple",
+            multiple,
+            ~np.isfinite(multiple) | (multiple < 1) | (multiple != np.round(multiple)),
+            "is not a whole number >= 1",
+        )
+        _refuse("unit_cost", unit_cost, ~np.isfinite(unit_cost) | (unit_cost < 0), "is not >= 0")
         return CheckedInputs(
             demand=demand,
             on_hand=on_hand,
             lead_times=self.lead_times,
-            moq=self._per_row(self.moq, rows, "moq", 0.0),
-            order_multiple=self._per_row(self.order_multiple, rows, "order_multiple", 1).astype(
-                np.int64
-            ),
-            unit_cost=self._per_row(self.unit_cost, rows, "unit_cost", 1.0),
+            moq=moq,
+            order_multiple=multiple.astype(np.int64),
+            unit_cost=unit_cost,
         )
 
     @staticmethod
@@ -87,6 +94,12 @@ class SimulationInputs:
         if array.shape != (rows,):
             raise ValueError(f"{name}: need one value per row ({rows}), got shape {array.shape}")
         return array
+
+
+def _refuse(name: str, values: FloatArray, bad: npt.NDArray[np.bool_], why: str) -> None:
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name} of row {row}: {float(values[row])!r} {why}")
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,20 @@ def test_lead_times_name_the_group_and_value_they_refuse():
         EmpiricalLeadTimes.of([[1, 2], [2.5]], [0, 1])
     with pytest.raises(ValueError, match="lead-time group of row 1: 4 names no group"):
         EmpiricalLeadTimes.of([[1]], [0, 4])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("order_multiple", 2.5, r"order_multiple of row 0: 2\.5 is not a whole number >= 1"),
+        ("moq", -1.0, r"moq of row 0: -1\.0 is not >= 0"),
+        ("on_hand", float("nan"), r"on_hand of row 0: nan is not >= 0"),
+    ],
+)
+def test_supply_terms_are_refused_naming_field_row_and_value(field, value, message):
+    terms = {"on_hand": np.array([5.0]), field: np.array([value])}
+    inputs = SimulationInputs(
+        demand=np.ones((1, 3)), lead_times=EmpiricalLeadTimes.fixed(1, 1), **terms
+    )
+    with pytest.raises(ValueError, match=message):
+        simulate(inputs, base_stock([5.0]))
