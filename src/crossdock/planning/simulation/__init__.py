@@ -18,6 +18,7 @@ from crossdock.planning.simulation.policies import (
     PolicyView,
     ReorderPolicy,
     base_stock,
+    normal_reorder_policy,
     static_min_max,
 )
 from crossdock.planning.simulation.tuning import TunedMinMax, tune_min_max
@@ -31,6 +32,7 @@ __all__ = [
     "SimulationRun",
     "TunedMinMax",
     "base_stock",
+    "normal_reorder_policy",
     "simulate",
     "static_min_max",
     "tune_min_max",

@@ -2,8 +2,10 @@
 
 Order of events in a period t: receipts due in t arrive; demand of t is served (backorders
 first, oldest demand first); at a review (t divisible by the review period) the policy
-sees everything up to t and orders; an order placed in t with lead time L arrives at the
-start of t + max(L, 1). Receipts due after the last period stay on order.
+sees everything up to t and orders; an order placed in t with lead time L is received at
+the end of t + L, so it serves demand from period t + L + 1 on (the textbook convention:
+a review protects lead time + review period). Receipts due after the last period stay on
+order.
 """
 
 from __future__ import annotations
@@ -301,7 +303,7 @@ class _Stock:
         placing = np.flatnonzero(quantity > 0)
         if not placing.size:
             return
-        due = period + np.maximum(lead_times.draw(rng, placing), 1)
+        due = period + lead_times.draw(rng, placing) + 1  # received at the end of t + L
         inside = due < self.arrivals.shape[1]
         np.add.at(self.arrivals, (placing[inside], due[inside]), quantity[placing[inside]])
         self.on_order[placing] += quantity[placing]

@@ -9,6 +9,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from crossdock.planning.policy import lead_time_demand, size_for_cycle_service
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -87,3 +89,42 @@ def base_stock(order_up_to: npt.ArrayLike, name: str = "base stock") -> ReorderP
     """Order up to S at every review where the position is below S (whole units)."""
     level = np.asarray(order_up_to, dtype=np.float64)
     return ReorderPolicy(name=name, reorder_point=np.ceil(level) - 1.0, order_up_to=level)
+
+
+def normal_reorder_policy(
+    *,
+    demand_mean: npt.ArrayLike,
+    demand_std: npt.ArrayLike,
+    lead_time_mean: npt.ArrayLike,
+    lead_time_std: npt.ArrayLike = 0.0,
+    review_period: float = 1.0,
+    cycle_service_level: float,
+    order_quantity: npt.ArrayLike = 0.0,
+) -> ReorderPolicy:
+    """The textbook (s, S): s = mean + z x std of demand over lead time + review period,
+    normal approximation (demand and lead-time uncertainty combined, as the plan does in
+    `planning.policy`); S = s + the order quantity. With the default quantity 0 this is
+    the periodic-review base stock (R, S): each review orders up to S, and a review cycle
+    runs out with probability 1 - `cycle_service_level`; a quantity above 0 orders less
+    often and serves better than the target. Per-period inputs, one row per item-location.
+
+    Raises:
+        PolicyInputError: a missing or negative input, naming it and the row.
+    """
+    mean = np.asarray(demand_mean, dtype=np.float64)
+    demand = lead_time_demand(
+        demand_mean=mean,
+        demand_std=demand_std,
+        lead_time_mean=lead_time_mean,
+        lead_time_std=lead_time_std,
+        review_period=review_period,
+        family="normal",
+    )
+    levels = size_for_cycle_service(
+        demand, cycle_service_level=cycle_service_level, order_quantity=order_quantity
+    )
+    return ReorderPolicy(
+        name=f"(s, S) normal, {cycle_service_level:.1%} cycle service",
+        reorder_point=levels.reorder_point,
+        order_up_to=levels.order_up_to,
+    )

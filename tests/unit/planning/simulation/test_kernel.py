@@ -9,6 +9,7 @@ from crossdock.planning.simulation import (
     EmpiricalLeadTimes,
     SimulationInputs,
     base_stock,
+    normal_reorder_policy,
     simulate,
     static_min_max,
 )
@@ -38,32 +39,33 @@ def random_inputs(seed: int, rows: int = 40, periods: int = 60) -> SimulationInp
 
 
 def test_min_max_by_hand():
-    # min 6, max 12; orders at t1 (8 units), t3, t5, t7, t9 (6 each), 2 periods to arrive
+    # min 6, max 12, lead time 2 (received at the end of t + 2): orders at t1 (8 units),
+    # t4 (7) and t7 (8, still on order at the end); t3, t6 and t9 run short (2, 1, 2 lost)
     run = simulate(one_row([3] * 10, 10, 2), static_min_max([3.0], min_periods=2, max_periods=4))
-    assert run.on_hand[0].tolist() == [7, 4, 1, 6, 3, 6, 3, 6, 3, 6]
-    assert run.orders.tolist() == [5]
-    assert run.ordered.tolist() == [8 + 6 * 4]
-    assert (run.received.tolist(), run.end_on_order.tolist()) == ([26], [6])
-    assert run.metrics()["fill_rate"] == 1.0
+    assert run.on_hand[0].tolist() == [7, 4, 1, 0, 5, 2, 0, 4, 1, 0]
+    assert (run.orders.tolist(), run.ordered.tolist()) == ([3], [23])
+    assert (run.received.tolist(), run.end_on_order.tolist()) == ([15], [8])
+    assert run.metrics()["fill_rate"] == pytest.approx(25 / 30)
 
 
 def test_base_stock_with_lost_sales_by_hand():
-    # S = 5, lead time 1: order each period what was sold; a 9 leaves 4 unmet, lost
+    # S = 5, lead time 1: each period orders what was sold, received two periods later;
+    # the 9 finds 3 on hand and 6 are lost
     run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=True)
-    assert run.on_hand[0].tolist() == [3, 0, 4, 5]
-    assert (run.filled.tolist(), run.lost.tolist()) == ([8], [4])
+    assert run.on_hand[0].tolist() == [3, 0, 1, 4]
+    assert (run.filled.tolist(), run.lost.tolist()) == ([6], [6])
     assert run.stockout_periods.tolist() == [1]
-    assert run.metrics()["fill_rate"] == pytest.approx(8 / 12)
+    assert run.metrics()["fill_rate"] == pytest.approx(6 / 12)
 
 
 def test_base_stock_with_backorders_by_hand():
-    # the same, but the 4 short are owed (position -4, so 9 are ordered) and served first
-    # from the next receipt, next to period 2's own unit
+    # the same, but the 6 short are owed (position -4, so 9 are ordered); period 2's
+    # receipt of 2 goes to them, period 2's own unit waits too; period 3's 9 clear it all
     run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=False)
-    assert run.on_hand[0].tolist() == [3, 0, 4, 5]
-    assert run.ordered.tolist() == [2 + 9 + 1 + 0]
-    assert (run.filled.tolist(), run.shipped.tolist()) == ([8], [12])
-    assert (run.end_backorders.tolist(), run.stockout_periods.tolist()) == ([0], [1])
+    assert run.on_hand[0].tolist() == [3, 0, 0, 4]
+    assert run.ordered.tolist() == [2 + 9 + 1]
+    assert (run.filled.tolist(), run.shipped.tolist()) == ([5], [12])
+    assert (run.end_backorders.tolist(), run.stockout_periods.tolist()) == ([0], [2])
 
 
 def test_orders_are_placed_only_at_reviews_and_rounded():
@@ -75,8 +77,10 @@ def test_orders_are_placed_only_at_reviews_and_rounded():
         order_multiple=np.array([4]),
     )
     run = simulate(inputs, base_stock([1.0]), review_period=3)
-    assert run.orders.tolist() == [3]  # periods 0, 3 and 6
-    assert run.ordered.tolist() == [36]  # each order 1..4 units wanted -> MOQ 10 -> 12
+    # reviews at 0, 3, 6; at 3 the position is 4 (above S - 1 = 0), so no order; each
+    # order wants 1 unit -> MOQ 10 -> multiple of 4: 12, received two periods later
+    assert (run.orders.tolist(), run.ordered.tolist()) == ([2], [24])
+    assert run.on_hand[0].tolist() == [0, 0, 8, 4, 0, 0, 0, 0, 8]
 
 
 @pytest.mark.parametrize("lost_sales", [True, False])
@@ -146,3 +150,33 @@ def test_supply_terms_are_refused_naming_field_row_and_value(field, value, messa
     )
     with pytest.raises(ValueError, match=message):
         simulate(inputs, base_stock([5.0]))
+
+
+def test_normal_reorder_levels_by_hand_and_what_base_stock_delivers_on_normal_demand():
+    # mean 10, std 3 a period, lead time 2, review 1: over 3 periods mean 30, std 3 x sqrt(3)
+    policy = normal_reorder_policy(
+        demand_mean=[10.0],
+        demand_std=[3.0],
+        lead_time_mean=[2.0],
+        review_period=1.0,
+        cycle_service_level=0.95,
+        order_quantity=[25.0],
+    )
+    s = 30 + 1.6448536 * 3 * np.sqrt(3)
+    assert policy.reorder_point == pytest.approx([s], rel=1e-6)
+    assert policy.order_up_to == pytest.approx([s + 25], rel=1e-6)
+    rng = np.random.default_rng(2)
+    demand = np.clip(np.round(rng.normal(10, 3, size=(200, 300))), 0, None)
+    inputs = SimulationInputs(
+        demand=demand, on_hand=np.full(200, 40.0), lead_times=EmpiricalLeadTimes.fixed(2, 200)
+    )
+    many = normal_reorder_policy(
+        demand_mean=np.full(200, 10.0),
+        demand_std=np.full(200, 3.0),
+        lead_time_mean=np.full(200, 2.0),
+        cycle_service_level=0.95,
+    )
+    # base stock (R, S), R = 1: a cycle is a period, about 95% of them without a stockout
+    assert simulate(inputs, many, lost_sales=False).metrics()["cycle_service_level"] == (
+        pytest.approx(0.95, abs=0.02)
+    )
