@@ -111,9 +111,8 @@ def normal_reorder_policy(
     Raises:
         PolicyInputError: a missing or negative input, naming it and the row.
     """
-    mean = np.asarray(demand_mean, dtype=np.float64)
     demand = lead_time_demand(
-        demand_mean=mean,
+        demand_mean=demand_mean,
         demand_std=demand_std,
         lead_time_mean=lead_time_mean,
         lead_time_std=lead_time_std,
