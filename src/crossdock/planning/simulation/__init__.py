@@ -7,13 +7,11 @@ metrics of issue 4 that one echelon can give. Transfers between warehouses, the
 planning engine as a policy and the oracle come next.
 """
 
-from crossdock.planning.simulation.kernel import (
-    SimulationInputs,
-    SimulationRun,
-    simulate,
-)
+from crossdock.planning.simulation.inputs import CheckedInputs, Costs, SimulationInputs
+from crossdock.planning.simulation.kernel import drawn_lead_times, simulate
 from crossdock.planning.simulation.lead_times import EmpiricalLeadTimes
 from crossdock.planning.simulation.policies import (
+    Orders,
     Policy,
     PolicyView,
     ReorderPolicy,
@@ -21,10 +19,14 @@ from crossdock.planning.simulation.policies import (
     normal_reorder_policy,
     static_min_max,
 )
+from crossdock.planning.simulation.run import SimulationRun
 from crossdock.planning.simulation.tuning import TunedMinMax, tune_min_max
 
 __all__ = [
+    "CheckedInputs",
+    "Costs",
     "EmpiricalLeadTimes",
+    "Orders",
     "Policy",
     "PolicyView",
     "ReorderPolicy",
@@ -32,6 +34,7 @@ __all__ = [
     "SimulationRun",
     "TunedMinMax",
     "base_stock",
+    "drawn_lead_times",
     "normal_reorder_policy",
     "simulate",
     "static_min_max",

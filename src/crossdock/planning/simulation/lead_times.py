@@ -55,11 +55,28 @@ class EmpiricalLeadTimes:
         """The same lead time for every row."""
         return cls.of([[periods]], np.zeros(rows, dtype=np.int64))
 
-    def draw(self, rng: np.random.Generator, rows: IntArray) -> IntArray:
-        """One lead time per entry of `rows`, each drawn from its row's group."""
-        out = np.empty(rows.size, dtype=np.int64)
-        groups = self.group[rows]
-        for group in np.unique(groups):
-            where = groups == group
-            out[where] = rng.choice(self.observed[group], size=int(where.sum()))
+    def shortest(self) -> IntArray:
+        """Per row, the shortest lead time observed in its group."""
+        return np.array([int(values.min()) for values in self.observed], dtype=np.int64)[self.group]
+
+    def mean(self) -> npt.NDArray[np.float64]:
+        """Per row, the mean lead time observed in its group."""
+        return np.array([values.mean() for values in self.observed])[self.group]
+
+    def std(self) -> npt.NDArray[np.float64]:
+        """Per row, the standard deviation of the lead times observed in its group."""
+        return np.array([values.std() for values in self.observed])[self.group]
+
+    def draw_all(self, rng: np.random.Generator, periods: int) -> IntArray:
+        """Lead times for an order by every row in every period, shape (rows, periods),
+        drawn once per run so that every policy replays the same draws (and the oracle
+        can know them). The draws of a period do not depend on how many periods follow:
+        a shorter replay of the same seed draws the same lead times."""
+        uniform = rng.random((periods, self.group.size)).T
+        out = np.empty((self.group.size, periods), dtype=np.int64)
+        for group in np.unique(self.group):
+            where = self.group == group
+            values = self.observed[group]
+            pick = np.minimum((uniform[where] * values.size).astype(np.int64), values.size - 1)
+            out[where] = values[pick]
         return out

@@ -38,13 +38,34 @@ class PolicyView:
         return self.on_hand + self.on_order - self.backorders
 
 
+@dataclass(frozen=True)
+class Orders:
+    """What a policy asks for at a review.
+
+    Attributes:
+        quantity: per row, units to buy (a row fed by its supplier) or to ask of its DC
+            (a row fed by a DC); 0 for none.
+        expedite: per row, whether a buy is expedited (its own shorter lead time, at a
+            premium); None for no expedites.
+    """
+
+    quantity: FloatArray
+    expedite: npt.NDArray[np.bool_] | None = None
+
+    @classmethod
+    def of(cls, asked: FloatArray | Orders) -> Orders:
+        """`asked` as orders: a bare array of quantities has no expedites."""
+        return asked if isinstance(asked, Orders) else cls(np.asarray(asked, dtype=np.float64))
+
+
 class Policy(Protocol):
-    """Decides order quantities at a review; the kernel rounds them to MOQ and multiples."""
+    """Decides quantities at a review; the kernel rounds them to MOQ and multiples, ships
+    transfers from what each DC has, and places the buys."""
 
     @property
     def name(self) -> str: ...
 
-    def order(self, view: PolicyView) -> FloatArray: ...
+    def order(self, view: PolicyView) -> FloatArray | Orders: ...
 
 
 @dataclass(frozen=True)

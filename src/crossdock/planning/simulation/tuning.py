@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from crossdock.planning.simulation.kernel import SimulationInputs, simulate
+from crossdock.planning.simulation.inputs import SimulationInputs
+from crossdock.planning.simulation.kernel import simulate
 from crossdock.planning.simulation.policies import ReorderPolicy, static_min_max
 
 
@@ -57,6 +58,7 @@ def tune_min_max(
     if not 0.0 < target_fill_rate <= 1.0:
         raise ValueError(f"target_fill_rate: need a share in (0, 1], got {target_fill_rate}")
     mean = np.asarray(mean_demand, dtype=np.float64)
+    checked = inputs.checked()
     runs = 0
 
     def fill_rate(scale: float) -> float:
@@ -66,7 +68,7 @@ def tune_min_max(
             mean, min_periods=scale * min_periods, max_periods=scale * max_periods
         )
         run = simulate(
-            inputs, policy, review_period=review_period, lost_sales=lost_sales, seed=seed
+            checked, policy, review_period=review_period, lost_sales=lost_sales, seed=seed
         )
         return run.metrics()["fill_rate"]
 

@@ -43,8 +43,8 @@ def test_min_max_by_hand():
     # t4 (7) and t7 (8, still on order at the end); t3, t6 and t9 run short (2, 1, 2 lost)
     run = simulate(one_row([3] * 10, 10, 2), static_min_max([3.0], min_periods=2, max_periods=4))
     assert run.on_hand[0].tolist() == [7, 4, 1, 0, 5, 2, 0, 4, 1, 0]
-    assert (run.orders.tolist(), run.ordered.tolist()) == ([3], [23])
-    assert (run.received.tolist(), run.end_on_order.tolist()) == ([15], [8])
+    assert (run.total("orders").tolist(), run.total("ordered").tolist()) == ([3], [23])
+    assert (run.total("received").tolist(), run.end_on_order.tolist()) == ([15], [8])
     assert run.metrics()["fill_rate"] == pytest.approx(25 / 30)
 
 
@@ -53,8 +53,8 @@ def test_base_stock_with_lost_sales_by_hand():
     # the 9 finds 3 on hand and 6 are lost
     run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=True)
     assert run.on_hand[0].tolist() == [3, 0, 1, 4]
-    assert (run.filled.tolist(), run.lost.tolist()) == ([6], [6])
-    assert run.stockout_periods.tolist() == [1]
+    assert (run.total("filled").tolist(), run.total("short").tolist()) == ([6], [6])
+    assert run.metrics()["stockout_periods"] == 1
     assert run.metrics()["fill_rate"] == pytest.approx(6 / 12)
 
 
@@ -63,9 +63,9 @@ def test_base_stock_with_backorders_by_hand():
     # receipt of 2 goes to them, period 2's own unit waits too; period 3's 9 clear it all
     run = simulate(one_row([2, 9, 1, 0], 5, 1), base_stock([5.0]), lost_sales=False)
     assert run.on_hand[0].tolist() == [3, 0, 0, 4]
-    assert run.ordered.tolist() == [2 + 9 + 1]
-    assert (run.filled.tolist(), run.shipped.tolist()) == ([5], [12])
-    assert (run.end_backorders.tolist(), run.stockout_periods.tolist()) == ([0], [2])
+    assert run.total("ordered").tolist() == [2 + 9 + 1]
+    assert (run.total("filled").tolist(), run.total("shipped").tolist()) == ([5], [12])
+    assert (run.end_backorders.tolist(), run.metrics()["stockout_periods"]) == ([0], 2)
 
 
 def test_orders_are_placed_only_at_reviews_and_rounded():
@@ -79,7 +79,7 @@ def test_orders_are_placed_only_at_reviews_and_rounded():
     run = simulate(inputs, base_stock([1.0]), review_period=3)
     # reviews at 0, 3, 6; at 3 the position is 4 (above S - 1 = 0), so no order; each
     # order wants 1 unit -> MOQ 10 -> multiple of 4: 12, received two periods later
-    assert (run.orders.tolist(), run.ordered.tolist()) == ([2], [24])
+    assert (run.total("orders").tolist(), run.total("ordered").tolist()) == ([2], [24])
     assert run.on_hand[0].tolist() == [0, 0, 8, 4, 0, 0, 0, 0, 8]
 
 
@@ -89,13 +89,14 @@ def test_units_are_conserved_for_every_item_location(seed: int, lost_sales: bool
     inputs = random_inputs(seed)
     policy = static_min_max(inputs.demand.mean(axis=1), min_periods=2, max_periods=5)
     run = simulate(inputs, policy, review_period=2, lost_sales=lost_sales, seed=seed)
-    balance = run.start_on_hand + run.received - run.shipped - run.end_on_hand
+    balance = run.start_on_hand + run.total("received") - run.total("shipped") - run.end_on_hand
     assert np.array_equal(balance, np.zeros_like(balance))
-    assert np.array_equal(run.ordered, run.received + run.end_on_order)
+    assert np.array_equal(run.total("ordered"), run.total("received") + run.end_on_order)
+    demand = run.demand.sum(axis=1)
     if lost_sales:
-        assert np.array_equal(run.demand, run.filled + run.lost)
+        assert np.array_equal(demand, run.total("filled") + run.total("short"))
     else:
-        assert np.array_equal(run.demand, run.shipped + run.end_backorders)
+        assert np.array_equal(demand, run.total("shipped") + run.end_backorders)
     assert (run.on_hand >= 0).all()
 
 
