@@ -5,8 +5,9 @@ Order of events in a period t: receipts due in t arrive (from suppliers and from
 customer demand of t is served (backorders first, oldest demand first); at a review (t
 divisible by the review period) the policy sees everything up to t and asks for
 quantities; rows fed by a DC get transfers from their DC's stock (shared in proportion
-to what each asked when the DC is short; what it cannot ship is not owed), then rows
-that buy place purchase orders, expedited or not. A lane carries at most its capacity
+to what each asked when the DC is short; what it cannot ship is not owed); then the
+policy is asked again, seeing the stock the transfers left, and rows that buy place
+purchase orders, expedited or not. A lane carries at most its capacity
 per period. An order or transfer placed in t with lead time L is received at the end of
 t + L, so it serves demand from period t + L + 1 on (the textbook convention: a review
 protects lead time + review period). What is due after the last period stays on order.
@@ -62,28 +63,37 @@ def simulate(
         book.receive(period)
         book.serve(period, inputs.demand[:, period], lost_sales=lost_sales)
         if period % review_period == 0:
-            view = PolicyView(
-                period=period,
-                on_hand=book.on_hand.copy(),
-                on_order=book.on_order.copy(),
-                backorders=book.backorders.copy(),
-                demand=inputs.demand[:, : period + 1],
-            )
-            orders = Orders.of(policy.order(view))
-            quantity = round_order_quantities(
-                orders.quantity, order_multiple=inputs.order_multiple, moq=inputs.moq
-            ).astype(np.float64)
             used = np.zeros(inputs.lane_capacity.size)
-            _transfer(book, inputs, period, np.where(fed, quantity, 0.0), lead, used)
-            buy = np.where(fed, 0.0, quantity)
+            asked = _asked(policy, book, inputs, period)
+            _transfer(book, inputs, period, np.where(fed, asked.quantity, 0.0), lead, used)
+            # buys are decided after the transfers left: a DC sees what it has left
+            asked = _asked(policy, book, inputs, period)
+            buy = np.where(fed, 0.0, asked.quantity)
             expedite = (
                 np.zeros(inputs.rows, dtype=np.bool_)
-                if orders.expedite is None
-                else (np.asarray(orders.expedite, dtype=np.bool_) & ~fed)
+                if asked.expedite is None
+                else np.asarray(asked.expedite, dtype=np.bool_) & ~fed
             )
             _buy(book, inputs, period, buy, expedite, lead, used)
         book.close(period)
     return book.run(policy=policy.name, review_period=review_period, lost_sales=lost_sales)
+
+
+def _asked(policy: Policy, book: Ledger, inputs: CheckedInputs, period: int) -> Orders:
+    """What the policy asks for, seeing the stock as it is now, rounded to MOQ and
+    multiples."""
+    view = PolicyView(
+        period=period,
+        on_hand=book.on_hand.copy(),
+        on_order=book.on_order.copy(),
+        backorders=book.backorders.copy(),
+        demand=inputs.demand[:, : period + 1],
+    )
+    asked = Orders.of(policy.order(view))
+    quantity = round_order_quantities(
+        asked.quantity, order_multiple=inputs.order_multiple, moq=inputs.moq
+    ).astype(np.float64)
+    return Orders(quantity, asked.expedite)
 
 
 def _transfer(
