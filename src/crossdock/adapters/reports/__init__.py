@@ -1,0 +1,9 @@
+"""Offline reports: self-contained HTML pages and JSON files written for people to read.
+
+`write_simulation_report` turns the network simulator's results into `results.json`
+and `report.html` (inline CSS and SVG; no scripts, fonts or links).
+"""
+
+from crossdock.adapters.reports.simulation_report import write_simulation_report
+
+__all__ = ["write_simulation_report"]
