@@ -4,6 +4,6 @@
 and `report.html` (inline CSS and SVG; no scripts, fonts or links).
 """
 
-from crossdock.adapters.reports.simulation_report import write_simulation_report
+from crossdock.adapters.reports.simulation_report import json_safe, write_simulation_report
 
-__all__ = ["write_simulation_report"]
+__all__ = ["json_safe", "write_simulation_report"]

@@ -1,4 +1,4 @@
-"""The `crossdock` command line: init, demo, import, status, plan.
+"""The `crossdock` command line: init, demo, import, status, plan, simulate.
 
 Every command takes `--json` for scripts, draws progress on stderr, and on failure
 exits non-zero with one line saying why.
@@ -17,15 +17,18 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from crossdock import __version__
+from crossdock.adapters.reports import json_safe, write_simulation_report
 from crossdock.bootstrap import Crossdock, bootstrap
 from crossdock.config import Settings, get_settings
 from crossdock.demo import DemoOptions
 from crossdock.domain.errors import CrossdockError
 from crossdock.entrypoints.cli import render, schema
+from crossdock.entrypoints.cli.simulate import simulate_folder, simulate_store
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.importing import import_sources
 from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
 from crossdock.service_layer.planning import plan
+from crossdock.service_layer.simulating import POLICIES, SimulationSettings
 
 app = typer.Typer(
     name="crossdock",
@@ -292,6 +295,117 @@ def plan_(
         render.emit_json(payload)
     else:
         render.plan_summary(payload)
+
+
+@app.command("simulate")
+@one_line_errors
+def simulate_(
+    network: Annotated[
+        Path | None,
+        typer.Option(
+            help="Replay this canonical import folder (imported into a throw-away SQLite "
+            "store first) instead of the configured store.",
+            exists=True,
+        ),
+    ] = None,
+    demand: Annotated[
+        Path | None,
+        typer.Option(
+            help="A demand_history file (CSV or Parquet) to replay with --network, in place "
+            "of the folder's own.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    bucket: Annotated[
+        str, typer.Option(help="Period of the replay: D (day), W (week) or MS (month).")
+    ] = "W",
+    target_fill_rate: Annotated[
+        float, typer.Option(help="Fill-rate target every policy is sized or tuned for.")
+    ] = 0.97,
+    policies: Annotated[
+        str,
+        typer.Option(help=f"Comma-separated, from: {', '.join(POLICIES)}."),
+    ] = ",".join(POLICIES),
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated fill-rate targets for the frontier, e.g. 0.9,0.95,0.99."
+        ),
+    ] = None,
+    review_period: Annotated[int, typer.Option(help="Periods between reviews.", min=1)] = 1,
+    backorders: Annotated[
+        bool, typer.Option("--backorders", help="Unfilled demand waits (default: it is lost).")
+    ] = False,
+    warmup: Annotated[
+        int, typer.Option(help="Periods replayed but not scored (the engine learns).", min=0)
+    ] = 8,
+    refit_every: Annotated[
+        int, typer.Option(help="Periods between the planning engine's model re-fits.", min=1)
+    ] = 4,
+    spread: Annotated[
+        str, typer.Option(help="How the engine reads forecast uncertainty: backtest or interval90.")
+    ] = "backtest",
+    forecast_jobs: Annotated[int, typer.Option(help="Forecasting worker processes.", min=1)] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the lead-time draws.")] = 0,
+    title: Annotated[str, typer.Option(help="Title of the report.")] = "",
+    out: Annotated[
+        Path | None, typer.Option(help="Write report.html and results.json into this folder.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay demand history through the network under several policies, side by side:
+    fill rate, stock, activity and cost, per policy, location and network."""
+    kinds = tuple(k.strip() for k in policies.split(",") if k.strip())
+    targets = tuple(_parse_share(v, "--sweep") for v in sweep.split(",")) if sweep else ()
+    settings = SimulationSettings(
+        target_fill_rate=target_fill_rate,
+        review_period=review_period,
+        lost_sales=not backorders,
+        seed=seed,
+        warmup_periods=warmup,
+        refit_every=refit_every,
+        policies=kinds,
+        sweep=targets,
+        spread=spread,
+        forecast_jobs=forecast_jobs,
+    )
+    with render.progress_bars(enabled=True) as progress:
+        if network is not None:
+            results = simulate_folder(
+                network,
+                demand=demand,
+                bucket=bucket,
+                settings=settings,
+                title=title,
+                progress=progress,
+            )
+        else:
+            if demand is not None:
+                raise ValueError("--demand needs --network (the folder it completes)")
+            crossdock = _crossdock()
+            crossdock.require_current_schema()
+            results = simulate_store(
+                crossdock.store, bucket=bucket, settings=settings, title=title, progress=progress
+            )
+    if out is not None:
+        write_simulation_report(results, out)
+    if as_json:
+        render.emit_json(json_safe(results))
+    else:
+        render.simulation_table(results)
+        if out is not None:
+            render.console.print(f"report: {out / 'report.html'}  results: {out / 'results.json'}")
+
+
+def _parse_share(text: str, option: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{option}: {text!r} is not a number") from None
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{option}: {text!r} is not a share between 0 and 1")
+    return value
 
 
 def _report(payload: dict[str, Any], *, as_json: bool, detailed: bool) -> None:

@@ -257,3 +257,51 @@ def _action(row: Mapping[Any, Any]) -> dict[str, Any]:
         "confidence": row["confidence"],
         "drivers": json.loads(row["drivers"]),
     }
+
+
+_SIMULATION_ROWS = (
+    ("fill rate", "fill_rate", "{:.1%}"),
+    ("cycle service level", "cycle_service_level", "{:.1%}"),
+    ("stockout days", "stockout_days", "{:,.0f}"),
+    ("average on hand (units)", "average_on_hand", "{:,.0f}"),
+    ("average on hand (value)", "average_on_hand_value", "{:,.0f}"),
+    ("turns per year", "turns", "{:,.1f}"),
+    ("days of supply", "days_of_supply", "{:,.1f}"),
+    ("purchase orders", "purchase_orders", "{:,.0f}"),
+    ("transfers", "transfers", "{:,.0f}"),
+    ("expedites", "expedites", "{:,.0f}"),
+)
+
+
+def simulation_table(results: Mapping[str, Any]) -> None:
+    """The policies side by side: service, stock, activity, then cost by part."""
+    settings = results["settings"]
+    network = results["network"]
+    title = results.get("title") or "Simulation"
+    table = Table(
+        title=f"{title}: {network['item_locations']:,} item-locations, "
+        f"{settings['periods']} {settings['bucket']}s ({settings['warmup_periods']} warm-up), "
+        f"target fill rate {settings['target_fill_rate']:.0%}"
+    )
+    table.add_column("")
+    policies = results["policies"]
+    for policy in policies:
+        table.add_column(policy["name"], justify="right")
+    for label, key, shape in _SIMULATION_ROWS:
+        table.add_row(label, *(_shaped(shape, p["network"].get(key)) for p in policies))
+    for part in ("holding", "ordering", "transport", "expedite", "shortage", "total"):
+        table.add_row(f"{part} cost", *(_shaped("{:,.0f}", p["costs"].get(part)) for p in policies))
+    table.add_row("seconds", *(f"{p['seconds']:,.1f}" for p in policies))
+    console.print(table)
+    imported = results.get("import")
+    if imported and imported["rows_quarantined"]:
+        emit_error(
+            f"warning: {imported['rows_quarantined']:,} rows of {imported['folder']} were "
+            "quarantined and left out of the replay (see `crossdock import --report`)"
+        )
+
+
+def _shaped(shape: str, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return shape.format(value)
