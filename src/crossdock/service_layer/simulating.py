@@ -12,7 +12,10 @@ Policies compared (docs/planning/simulation.md):
 - Crossdock: the planning engine re-planning every review on data up to that day;
 - perfect foresight: the just-in-time oracle.
 Every policy replays the same demand and the same lead-time draws (one seed); figures
-are scored after a warm-up, during which the engine has little history.
+are scored after a warm-up, during which the engine has little history. Policies are
+compared at the fill rate they deliver: the min/max multipliers are tuned to the target
+and, with `calibrate`, the (s, S) and the engine are sized for the lowest target that
+reaches it in the replay (all in-sample, on the history they are scored on).
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ class SimulationSettings:
     sweep: tuple[float, ...] = ()
     series_shown: int = 3
     season_length: int | None = None
-    spread: str = "backtest"
+    spread: str = "interval90"
     forecast_jobs: int = 1
+    calibrate: bool = True
     min_history: int = 13
 
 
@@ -167,12 +171,34 @@ class _Context:
             return self._tuned_min_max(target, np.zeros(self.data.rows, dtype=np.int64))
         if kind == "min_max_abc":
             return self._tuned_min_max(target, self._abc_class())
-        if kind == "normal":
-            return self._normal(target), {}
-        if kind == "crossdock":
-            return self._crossdock(target), {}
+        if kind in ("normal", "crossdock"):
+            size: Callable[[float], Policy] = self._normal if kind == "normal" else self._crossdock
+            if not self.settings.calibrate:
+                return size(target), {"sized_for": target}
+            return self._calibrated(size, target)
         s = self.settings
         return perfect_foresight(self.data, review_period=s.review_period, seed=s.seed), {}
+
+    def _calibrated(
+        self, size: Callable[[float], Policy], target: float
+    ) -> tuple[Policy, dict[str, Any]]:
+        """The policy sized for the lowest fill-rate target (bisection to 0.05 points,
+        between 0.5 and 0.9995) whose replay reaches `target`, as the min/max is tuned:
+        policies are compared at the fill rate they deliver, not the one they aim at.
+        Sized for 0.9995 when even that falls short."""
+        low, high = 0.5, 0.9995
+        if self._fill_of(size(high)) < target:
+            return size(high), {"sized_for": high, "reaches_target": False}
+        while high - low > 0.0005:
+            middle = (low + high) / 2.0
+            if self._fill_of(size(middle)) >= target:
+                high = middle
+            else:
+                low = middle
+        return size(high), {"sized_for": round(high, 4), "reaches_target": True}
+
+    def _fill_of(self, policy: Policy) -> float:
+        return self.figures(self.replay(policy))["fill_rate"]
 
     def _served_mean(self) -> np.ndarray:
         """Mean demand per period each row serves: its customers', plus its branches'."""
@@ -222,7 +248,7 @@ class _Context:
         return self.figures(self.replay(_scaled_min_max(mean, scale)))["average_on_hand_value"]
 
     def _fill(self, mean: np.ndarray, scale: np.ndarray) -> float:
-        return self.figures(self.replay(_scaled_min_max(mean, scale)))["fill_rate"]
+        return self._fill_of(_scaled_min_max(mean, scale))
 
     def _per_group(
         self, mean: np.ndarray, group: np.ndarray, groups: np.ndarray, target: float
@@ -350,6 +376,7 @@ class _Context:
                 "target_fill_rate": s.target_fill_rate,
                 "refit_every": s.refit_every,
                 "spread": s.spread,
+                "calibrate": s.calibrate,
                 "min_history": s.min_history,
             },
             "network": {
