@@ -1,10 +1,11 @@
-"""Replay demand through stock under a replenishment policy, period by period.
+"""Replay demand through a network under a replenishment policy, period by period.
 
-The first layer of the network simulator (docs/planning/simulation.md): one echelon of
-item-locations replenished by their suppliers, stochastic lead times drawn from observed
-ones, lost sales or backorders, a review period, MOQ and order multiples, and the
-metrics of issue 4 that one echelon can give. Transfers between warehouses, the
-planning engine as a policy and the oracle come next.
+The network simulator (docs/planning/simulation.md): DCs feeding branches by transfer
+over lanes with transit times and capacities, suppliers with lead times drawn from
+observed ones, lost sales or backorders, a review period, MOQ and order multiples,
+expedites and costs; policies behind one interface (ERP min/max and its tuner, (s, S),
+base stock; the planning engine in `engine`, the perfect-foresight oracle in `oracle`);
+figures per network, location or any set of rows.
 """
 
 from crossdock.planning.simulation.inputs import CheckedInputs, Costs, SimulationInputs
