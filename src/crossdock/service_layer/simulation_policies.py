@@ -246,6 +246,9 @@ class PolicyBench:
             spread=s.spread,
             forecast_jobs=s.forecast_jobs,
             min_history=s.min_history,
+            expedite_lead_time=data.expedite_lead_time,
+            expedite_cost=data.costs["expedite_cost"],
+            shortage_cost=data.costs["shortage_cost"],
         )
         return CrossdockPolicy(setup, forecasts=self._forecasts)
 

@@ -23,7 +23,7 @@ import pandas as pd
 from crossdock.planning.forecasting import forecast_demand
 from crossdock.planning.policy import size_network
 from crossdock.planning.simulation.inputs import FloatArray, IntArray
-from crossdock.planning.simulation.policies import PolicyView
+from crossdock.planning.simulation.policies import Orders, PolicyView
 
 _Z90 = 1.6448536269514722
 _SPORADIC = ("intermittent", "lumpy")
@@ -49,6 +49,10 @@ class EngineSetup:
         forecast_jobs: statsforecast worker processes.
         min_history: periods of history below which the policy plans on the mean and
             spread of the demand seen so far instead of a model's forecast.
+        expedite_lead_time, expedite_cost, shortage_cost: per row, in periods and money
+            per unit; with all three the engine expedites a buy when the forecast says
+            stock runs out before a normal order could arrive and a unit short costs
+            more than expediting it (None: no expedites).
     """
 
     series: list[str]
@@ -65,6 +69,9 @@ class EngineSetup:
     spread: str = "interval90"
     forecast_jobs: int = 1
     min_history: int = 13
+    expedite_lead_time: IntArray | None = None
+    expedite_cost: FloatArray | None = None
+    shortage_cost: FloatArray | None = None
 
 
 SPREADS = ("interval90", "backtest")
@@ -107,7 +114,7 @@ class CrossdockPolicy:
         lead = np.ceil(self.setup.lead_time_mean)
         return (lead + self.setup.review_period).astype(np.int64)
 
-    def order(self, view: PolicyView) -> FloatArray:
+    def order(self, view: PolicyView) -> FloatArray | Orders:
         setup = self.setup
         if self._origin < 0 or view.period - self._origin >= setup.refit_every:
             self._refit(view)
@@ -122,7 +129,46 @@ class CrossdockPolicy:
             intermittent=self._sporadic,
             parent=setup.parent,
         )
-        return np.asarray(np.maximum(levels.reorder_point - view.position, 0.0), dtype=np.float64)
+        quantity = np.asarray(
+            np.maximum(levels.reorder_point - view.position, 0.0), dtype=np.float64
+        )
+        short = self._short_before_a_normal_order(view)
+        if short is None or not short.any():
+            return quantity
+        return Orders(np.maximum(quantity, short), short > 0)
+
+    def _short_before_a_normal_order(self, view: PolicyView) -> FloatArray | None:
+        """Per row that buys, the units its forecast says it runs short of between an
+        expedited order's arrival and a normal one's, where a unit short costs more than
+        expediting it (0 elsewhere); None when expedites are off."""
+        setup = self.setup
+        if (
+            setup.expedite_lead_time is None
+            or setup.expedite_cost is None
+            or setup.shortage_cost is None
+            or view.arriving is None
+        ):
+            return None
+        offset = view.period - self._origin
+        served = self._mean[:, offset:].copy()
+        child = np.flatnonzero(setup.parent >= 0)
+        for k in range(served.shape[1]):  # a DC serves its branches' demand
+            served[:, k] += np.bincount(
+                setup.parent[child], self._mean[child, offset + k], minlength=served.shape[0]
+            )
+        steps = min(served.shape[1], view.arriving.shape[1])
+        if steps == 0:
+            return None
+        stock = view.on_hand[:, None] + np.cumsum(
+            view.arriving[:, :steps] - served[:, :steps], axis=1
+        )
+        normal = np.ceil(setup.lead_time_mean).astype(np.int64)
+        fast = setup.expedite_lead_time
+        ahead = np.arange(steps)[None, :]  # period + 1 + ahead
+        saved = (ahead >= fast[:, None]) & (ahead < normal[:, None])
+        lowest = np.where(saved, stock, np.inf).min(axis=1)
+        pays = (setup.parent < 0) & (setup.shortage_cost > setup.expedite_cost) & (fast < normal)
+        return np.where(pays & np.isfinite(lowest), np.maximum(-lowest, 0.0), 0.0)
 
     def _refit(self, view: PolicyView) -> None:
         """Forecast every row from the demand seen up to `view.period` (or reuse the

@@ -82,12 +82,15 @@ def simulate(
 def _asked(policy: Policy, book: Ledger, inputs: CheckedInputs, period: int) -> Orders:
     """What the policy asks for, seeing the stock as it is now, rounded to MOQ and
     multiples."""
+    arriving = book.arrivals[:, period + 1 :]
+    arriving.flags.writeable = False  # a view: the policy reads, never writes
     view = PolicyView(
         period=period,
         on_hand=book.on_hand.copy(),
         on_order=book.on_order.copy(),
         backorders=book.backorders.copy(),
         demand=inputs.demand[:, : period + 1],
+        arriving=arriving,
     )
     asked = Orders.of(policy.order(view))
     quantity = round_order_quantities(

@@ -24,6 +24,8 @@ class PolicyView:
         on_order: ordered, not yet received.
         backorders: demand owed to customers (0 under lost sales).
         demand: demand of periods 0..period, one row per item-location.
+        arriving: what is on order by the period it is due, from period + 1 on
+            (rows x periods left; read-only), as open POs and transfers tell a planner.
     """
 
     period: int
@@ -31,6 +33,7 @@ class PolicyView:
     on_order: FloatArray
     backorders: FloatArray
     demand: FloatArray
+    arriving: FloatArray | None = None
 
     @property
     def position(self) -> FloatArray:

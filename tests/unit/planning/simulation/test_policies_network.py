@@ -100,3 +100,41 @@ def test_the_engine_serves_steady_demand_near_its_target_with_little_stock():
     assert figures["fill_rate"] >= 0.95
     assert 5.0 <= run.on_hand[1:, 12:].mean() <= 40.0
     assert engine.refits == 7  # periods 0, 8, ..., 48
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_engine_expedites_a_buy_only_when_a_unit_short_costs_more():
+    # one row buying on a 4-period lead time (expedited: 0) that starts with 2 periods of
+    # stock: a normal order cannot arrive in time, an expedited one can
+    periods = 20
+    demand = np.full((1, periods), 10.0)
+    inputs = SimulationInputs(
+        demand=demand,
+        on_hand=np.array([20.0]),
+        lead_times=EmpiricalLeadTimes.fixed(4, 1),
+        expedite_lead_time=np.array([0]),
+    )
+    data = inputs.checked()
+
+    def engine(shortage: float) -> CrossdockPolicy:
+        return CrossdockPolicy(
+            EngineSetup(
+                series=["A@DC"],
+                period_starts=pd.date_range("2024-01-04", periods=periods, freq="7D"),
+                freq="W",
+                lead_time_mean=data.lead_times.mean(),
+                lead_time_std=data.lead_times.std(),
+                fill_rate=np.array([0.97]),
+                parent=data.parent,
+                min_history=1,
+                expedite_lead_time=data.expedite_lead_time,
+                expedite_cost=np.array([1.0]),
+                shortage_cost=np.array([shortage]),
+            )
+        )
+
+    worth_it = simulate(data, engine(shortage=5.0))
+    not_worth_it = simulate(data, engine(shortage=0.5))
+    assert worth_it.records["expedites"][0, 0] == 1  # the first review sees the gap
+    assert worth_it.metrics()["fill_rate"] > not_worth_it.metrics()["fill_rate"]
+    assert not_worth_it.metrics()["expedites"] == 0
