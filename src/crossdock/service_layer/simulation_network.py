@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from crossdock.planning.simulation import Costs, EmpiricalLeadTimes, SimulationInputs
-from crossdock.service_layer.ports import PlanningStore
+from crossdock.service_layer.ports import PlanningData, PlanningStore
 
 BUCKET_DAYS = {"D": 1.0, "W": 7.0, "MS": 365.25 / 12.0}
 PERIODS_PER_YEAR = {"D": 365.0, "W": 52.0, "MS": 12.0}
@@ -147,7 +147,7 @@ def read_network(
         inputs=inputs,
         period_starts=starts,
         bucket=bucket,
-        drivers=_drivers(history, rows, starts, period, bucket),
+        drivers=_drivers(history, starts, period, bucket),
     )
 
 
@@ -178,12 +178,12 @@ def _primary_terms(terms: pd.DataFrame) -> pd.DataFrame:
 
 
 def _lead_times(
-    rows: pd.DataFrame, data: object, step: float
+    rows: pd.DataFrame, data: PlanningData, step: float
 ) -> tuple[EmpiricalLeadTimes, np.ndarray]:
     """Per row, its lead-time group (a supplier's observed lead times, or a lane's
     transit), and the quoted lead time in periods."""
-    terms = _primary_terms(data.supply_terms)  # type: ignore[attr-defined]
-    lines = data.purchase_order_lines  # type: ignore[attr-defined]
+    terms = _primary_terms(data.supply_terms)
+    lines = data.purchase_order_lines
     observed: dict[str, np.ndarray] = {}
     if len(lines):
         received = lines.dropna(subset=["received_date", "order_date"])
@@ -192,7 +192,7 @@ def _lead_times(
         ).dt.days
         for supplier, values in days.groupby(received["supplier_code"].astype(str)):
             observed[str(supplier)] = np.maximum(np.round(values.to_numpy() / step), 0)
-    lanes = data.lanes  # type: ignore[attr-defined]
+    lanes = data.lanes
     transit = {
         (str(a), str(b)): float(t)
         for a, b, t in zip(
@@ -270,7 +270,6 @@ def _starting_stock(
 
 def _drivers(
     history: pd.DataFrame,
-    rows: pd.DataFrame,
     starts: pd.DatetimeIndex,
     period: np.ndarray,
     bucket: str,
@@ -302,5 +301,4 @@ def _drivers(
     full = per.set_index(["unique_id", "ds"]).reindex(grid)
     full["unit_price"] = full.groupby(level="unique_id")["unit_price"].ffill().bfill()
     full["on_promotion"] = full["on_promotion"].fillna(0.0)
-    del rows
     return full.reset_index()
