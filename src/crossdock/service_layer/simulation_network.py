@@ -187,10 +187,10 @@ def _lead_times(
     observed: dict[str, np.ndarray] = {}
     if len(lines):
         received = lines.dropna(subset=["received_date", "order_date"])
-        days = (
+        taken = (
             pd.to_datetime(received["received_date"]) - pd.to_datetime(received["order_date"])
         ).dt.days
-        for supplier, values in days.groupby(received["supplier_code"].astype(str)):
+        for supplier, values in taken.groupby(received["supplier_code"].astype(str)):
             observed[str(supplier)] = np.maximum(np.round(values.to_numpy() / step), 0)
     lanes = data.lanes
     transit = {
@@ -209,13 +209,13 @@ def _lead_times(
     codes = rows["location_code"].to_numpy(object)
     for i, (sku, parent) in enumerate(zip(rows["sku"], rows["parent_row"], strict=True)):
         if parent >= 0:
-            days = transit.get((str(codes[parent]), str(codes[i])), step)
+            days: float = transit.get((str(codes[parent]), str(codes[i])), step)
             key: tuple[str, ...] = ("lane", f"{days:g}")
             sample = np.array([max(round(days / step), 0)])
         else:
             supplier = str(terms["supplier_code"].get(sku, ""))
             days = float(terms["lead_time_days"].get(sku, np.nan))
-            days = 14.0 if np.isnan(days) else days
+            days = 14.0 if np.isnan(days) else days  # no quoted lead time: two weeks
             key = ("supplier", supplier) if supplier in observed else ("quoted", f"{days:g}")
             sample = observed.get(supplier, np.array([max(round(days / step), 0)]))
         if key not in groups:
