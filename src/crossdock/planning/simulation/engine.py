@@ -50,8 +50,8 @@ class EngineSetup:
         min_history: periods of history below which the policy plans on the mean and
             spread of the demand seen so far instead of a model's forecast.
         expedite_lead_time, expedite_cost, shortage_cost: per row, in periods and money
-            per unit; with all three the engine expedites a buy when the forecast says
-            stock runs out before a normal order could arrive and a unit short costs
+            per unit; with all three the engine expedites the units its forecast says it
+            runs short of before a normal order could arrive, when a unit short costs
             more than expediting it (None: no expedites).
     """
 
@@ -135,7 +135,9 @@ class CrossdockPolicy:
         short = self._short_before_a_normal_order(view)
         if short is None or not short.any():
             return quantity
-        return Orders(np.maximum(quantity, short), short > 0)
+        # expedite just the shortfall; the next review orders the rest at normal speed
+        expedite = short > 0
+        return Orders(np.where(expedite, short, quantity), expedite)
 
     def _short_before_a_normal_order(self, view: PolicyView) -> FloatArray | None:
         """Per row that buys, the units its forecast says it runs short of between an
