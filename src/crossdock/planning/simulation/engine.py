@@ -135,9 +135,8 @@ class CrossdockPolicy:
         short = self._short_before_a_normal_order(view)
         if short is None or not short.any():
             return quantity
-        # expedite just the shortfall; the next review orders the rest at normal speed
-        expedite = short > 0
-        return Orders(np.where(expedite, short, quantity), expedite)
+        # expedite just the shortfall; order the rest of the way up at normal speed
+        return Orders(np.maximum(quantity - short, 0.0), short)
 
     def _short_before_a_normal_order(self, view: PolicyView) -> FloatArray | None:
         """Per row that buys, the units its forecast says it runs short of between an

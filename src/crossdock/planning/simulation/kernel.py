@@ -7,7 +7,7 @@ divisible by the review period) the policy sees everything up to t and asks for
 quantities; rows fed by a DC get transfers from their DC's stock (shared in proportion
 to what each asked when the DC is short; what it cannot ship is not owed); then the
 policy is asked again, seeing the stock the transfers left, and rows that buy place
-purchase orders, expedited or not. A lane carries at most its capacity
+purchase orders, and expedited ones on top when the policy asks. A lane carries at most its capacity
 per period. An order or transfer placed in t with lead time L is received at the end of
 t + L, so it serves demand from period t + L + 1 on (the textbook convention: a review
 protects lead time + review period). What is due after the last period stays on order.
@@ -68,13 +68,11 @@ def simulate(
             _transfer(book, inputs, period, np.where(fed, asked.quantity, 0.0), lead, used)
             # buys are decided after the transfers left: a DC sees what it has left
             asked = _asked(policy, book, inputs, period)
-            buy = np.where(fed, 0.0, asked.quantity)
-            expedite = (
-                np.zeros(inputs.rows, dtype=np.bool_)
-                if asked.expedite is None
-                else np.asarray(asked.expedite, dtype=np.bool_) & ~fed
-            )
-            _buy(book, inputs, period, buy, expedite, lead, used)
+            normal = np.where(fed, 0.0, asked.quantity)
+            _buy(book, inputs, period, normal, lead, used, expedited=False)
+            if asked.expedite is not None:
+                fast = np.where(fed, 0.0, asked.expedite)
+                _buy(book, inputs, period, fast, lead, used, expedited=True)
         book.close(period)
     return book.run(policy=policy.name, review_period=review_period, lost_sales=lost_sales)
 
@@ -93,10 +91,14 @@ def _asked(policy: Policy, book: Ledger, inputs: CheckedInputs, period: int) -> 
         arriving=arriving,
     )
     asked = Orders.of(policy.order(view))
-    quantity = round_order_quantities(
-        asked.quantity, order_multiple=inputs.order_multiple, moq=inputs.moq
-    ).astype(np.float64)
-    return Orders(quantity, asked.expedite)
+
+    def rounded(units: FloatArray) -> FloatArray:
+        return round_order_quantities(
+            units, order_multiple=inputs.order_multiple, moq=inputs.moq
+        ).astype(np.float64)
+
+    fast = None if asked.expedite is None else rounded(asked.expedite)
+    return Orders(rounded(asked.quantity), fast)
 
 
 def _transfer(
@@ -121,17 +123,17 @@ def _buy(
     data: CheckedInputs,
     period: int,
     quantity: FloatArray,
-    expedite: np.ndarray,
     lead: IntArray,
     used: FloatArray,
+    *,
+    expedited: bool,
 ) -> None:
     rows = np.flatnonzero(quantity > 0)
     if not rows.size:
         return
     placed = _within_capacity(rows, quantity[rows], data, used)
-    fast = expedite[rows]
-    lead_time = np.where(fast, data.expedite_lead_time[rows], lead[rows, period])
-    book.place_buys(period, rows, placed, lead_time, fast)
+    lead_time = data.expedite_lead_time[rows] if expedited else lead[rows, period]
+    book.place_buys(period, rows, placed, lead_time, expedited=expedited)
 
 
 def _share(asked: FloatArray, dc: IntArray, available: FloatArray, rows: int) -> FloatArray:

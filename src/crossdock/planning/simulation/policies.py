@@ -48,12 +48,12 @@ class Orders:
     Attributes:
         quantity: per row, units to buy (a row fed by its supplier) or to ask of its DC
             (a row fed by a DC); 0 for none.
-        expedite: per row, whether a buy is expedited (its own shorter lead time, at a
-            premium); None for no expedites.
+        expedite: per row that buys, units to buy on top, expedited (the row's own
+            shorter lead time, at a premium); None for none.
     """
 
     quantity: FloatArray
-    expedite: npt.NDArray[np.bool_] | None = None
+    expedite: FloatArray | None = None
 
     @classmethod
     def of(cls, asked: FloatArray | Orders) -> Orders:

@@ -95,16 +95,17 @@ class Ledger:
         rows: IntArray,
         quantity: FloatArray,
         lead_time: IntArray,
-        expedited: npt.NDArray[np.bool_],
+        *,
+        expedited: bool,
     ) -> None:
         going = quantity > 0
-        rows, quantity = rows[going], quantity[going]
-        lead_time, expedited = lead_time[going], expedited[going]
+        rows, quantity, lead_time = rows[going], quantity[going], lead_time[going]
         self._set_off(period, rows, quantity, lead_time)
-        self.records["ordered"][rows, period] = quantity
-        self.records["orders"][rows, period] = 1.0
-        self.records["expedites"][rows, period] = expedited
-        self.records["expedited"][rows, period] = np.where(expedited, quantity, 0.0)
+        self.records["ordered"][rows, period] += quantity
+        self.records["orders"][rows, period] += 1.0
+        if expedited:
+            self.records["expedites"][rows, period] += 1.0
+            self.records["expedited"][rows, period] += quantity
 
     def _set_off(
         self, period: int, rows: IntArray, quantity: FloatArray, lead_time: IntArray

@@ -23,13 +23,14 @@ class AskOnce:
 
     name = "ask once"
 
-    def __init__(self, quantity: list[float], expedite: list[bool] | None = None) -> None:
+    def __init__(self, quantity: list[float], expedite: list[float] | None = None) -> None:
         self.quantity = np.array(quantity, dtype=np.float64)
-        self.expedite = None if expedite is None else np.array(expedite)
+        self.expedite = None if expedite is None else np.array(expedite, dtype=np.float64)
 
     def order(self, view: PolicyView) -> Orders:
-        asked = self.quantity if view.period == 0 else np.zeros_like(self.quantity)
-        return Orders(asked, self.expedite)
+        if view.period == 0:
+            return Orders(self.quantity, self.expedite)
+        return Orders(np.zeros_like(self.quantity))
 
 
 def dc_and_two_branches(periods: int = 4, **changes: object) -> SimulationInputs:
@@ -74,7 +75,7 @@ def test_an_expedited_buy_takes_the_shortest_lead_time_and_costs_its_premium():
         expedite_lead_time=np.array([0, 0]),
         costs=Costs(expedite_cost=2.5, order_cost=10.0, transport_cost=0.5),
     )
-    run = simulate(inputs, AskOnce([5.0, 5.0], expedite=[True, False]), seed=4)
+    run = simulate(inputs, AskOnce([0.0, 5.0], expedite=[5.0, 0.0]), seed=4)
     # placed at the end of period 0 with lead time 0: there from period 1 on; the other
     # buy takes one of the observed 1 or 4 periods
     assert run.on_hand[:, 1].tolist() == [5, 0]

@@ -136,5 +136,6 @@ def test_the_engine_expedites_a_buy_only_when_a_unit_short_costs_more():
     worth_it = simulate(data, engine(shortage=5.0))
     not_worth_it = simulate(data, engine(shortage=0.5))
     assert worth_it.records["expedites"][0, 0] == 1  # the first review sees the gap
+    assert worth_it.records["orders"][0, 0] == 2  # and orders the rest normally
     assert worth_it.metrics()["fill_rate"] > not_worth_it.metrics()["fill_rate"]
     assert not_worth_it.metrics()["expedites"] == 0
