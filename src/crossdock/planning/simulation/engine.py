@@ -160,16 +160,21 @@ class CrossdockPolicy:
         steps = min(served.shape[1], view.arriving.shape[1])
         if steps == 0:
             return None
-        stock = view.on_hand[:, None] + np.cumsum(
-            view.arriving[:, :steps] - served[:, :steps], axis=1
-        )
-        normal = np.ceil(setup.lead_time_mean).astype(np.int64)
+        normal = np.round(setup.lead_time_mean).astype(np.int64)  # a typical normal order
         fast = setup.expedite_lead_time
-        ahead = np.arange(steps)[None, :]  # period + 1 + ahead
-        saved = (ahead >= fast[:, None]) & (ahead < normal[:, None])
-        lowest = np.where(saved, stock, np.inf).min(axis=1)
+        # project stock period by period: what is short before an expedited order could
+        # arrive is lost (or owed) whatever is done now; what is short from then until a
+        # normal order arrives is what expediting saves
+        stock = view.on_hand.copy()
+        saved_units = np.zeros(stock.size)
+        for ahead in range(steps):
+            stock = stock + view.arriving[:, ahead] - served[:, ahead]
+            short = np.maximum(-stock, 0.0)
+            window = (ahead >= fast) & (ahead < normal)
+            saved_units += np.where(window, short, 0.0)
+            stock = np.maximum(stock, 0.0)
         pays = (setup.parent < 0) & (setup.shortage_cost > setup.expedite_cost) & (fast < normal)
-        return np.where(pays & np.isfinite(lowest), np.maximum(-lowest, 0.0), 0.0)
+        return np.where(pays, saved_units, 0.0)
 
     def _refit(self, view: PolicyView) -> None:
         """Forecast every row from the demand seen up to `view.period` (or reuse the
