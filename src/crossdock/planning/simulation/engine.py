@@ -6,7 +6,9 @@ selection by backtest, known drivers such as planned promotions and prices, cali
 intervals) gives each row's demand and its spread over the lead time + review period
 ahead; `planning.policy.size_network` turns them, with the lead-time distribution,
 into levels for the row's fill-rate target, branches and their DC sized as two
-echelons; each row orders up to its level. Models are re-fitted every `refit_every`
+echelons; each row orders up to its level, and a row that buys expedites what its
+forecast says it runs short of before a normal order could arrive, when that pays.
+Models are re-fitted every `refit_every`
 periods (a weekly or monthly model run, as production schedules it); between re-fits
 the review reads the latest forecast further along its horizon, so a re-plan still sees
 this period's stock, orders and the promotions coming.
