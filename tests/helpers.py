@@ -52,6 +52,22 @@ def load_converter(dataset: str) -> ModuleType:
     return module
 
 
+def load_benchmark(script: str) -> ModuleType:
+    """Import benchmarks/<script>.py as `python benchmarks/<script>.py` would: with its
+    folder on the path (for its sibling imports) and registered under its own name
+    (dataclasses look their module up while it runs)."""
+    folder = REPO_ROOT / "benchmarks"
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+    spec = importlib.util.spec_from_file_location(script, folder / f"{script}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def promotion_days(promotions: pd.DataFrame) -> pd.DataFrame:
     """One row per SKU, warehouse and day some promotion covers, with `covered` True."""
     days = (promotions["end_date"] - promotions["start_date"]).dt.days + 1

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from crossdock.planning.lead_times import learn_lead_times
-from tests.conftest import REPO_ROOT, SHARED_DATA, require
-from tests.helpers import load_converter
+from tests.conftest import SHARED_DATA, require
+from tests.helpers import load_benchmark, load_converter
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 SOURCE = SHARED_DATA / "scms" / "shipments_2006_2013.csv"
-
-
-def load_benchmark() -> ModuleType:
-    """The backtest script, loaded as `python benchmarks/...` would: its folder on the path."""
-    folder = REPO_ROOT / "benchmarks"
-    if str(folder) not in sys.path:
-        sys.path.append(str(folder))
-    path = folder / "bench_lead_time_risk.py"
-    spec = importlib.util.spec_from_file_location("bench_lead_time_risk", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_scms_converts_learns_and_ranks_late_lines(tmp_path: Path) -> None:
@@ -41,7 +24,7 @@ def test_scms_converts_learns_and_ranks_late_lines(tmp_path: Path) -> None:
     model = learn_lead_times(lines, as_of="2014-12-31")
     air = model.lookup({"mode": "Air"})
     ocean = model.lookup({"mode": "Ocean"})
-    frame = load_benchmark().backtest(lines)
+    frame = load_benchmark("bench_lead_time_risk").backtest(lines)
 
     # Every row written; unreadable order dates written empty and counted, not dropped.
     assert counts["purchase_order_lines"] == 7779
@@ -56,7 +39,7 @@ def test_scms_converts_learns_and_ranks_late_lines(tmp_path: Path) -> None:
     p_late = frame["p_late"].to_numpy()
     model_brier = float(np.mean((p_late - outcome) ** 2))
     supplier_brier = float(np.mean((frame["p_supplier"].to_numpy() - outcome) ** 2))
-    benchmark = load_benchmark()
+    benchmark = load_benchmark("bench_lead_time_risk")
     assert benchmark.auc(outcome, p_late) > 0.65
     assert model_brier < supplier_brier
     # Learning from the lines still open at each cutoff ranks better than received lines

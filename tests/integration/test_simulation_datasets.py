@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -15,31 +13,17 @@ import pytest
 from crossdock.bootstrap import bootstrap
 from crossdock.config import Settings
 from crossdock.service_layer.importing import import_sources
-from tests.conftest import REPO_ROOT, require
+from tests.conftest import require
+from tests.helpers import load_benchmark
 
 pytestmark = [pytest.mark.realdata]
-
-
-def load_module() -> ModuleType:
-    """The benchmark script, loaded as `python benchmarks/...` would: its folder on the path."""
-    folder = REPO_ROOT / "benchmarks"
-    if str(folder) not in sys.path:
-        sys.path.append(str(folder))
-    path = folder / "simulation_datasets.py"
-    spec = importlib.util.spec_from_file_location("simulation_datasets", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it runs
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def datasets(shared_data: Path) -> ModuleType:
     for source in ("dominicks/orange_juice_weekly.csv", "scms/shipments_2006_2013.csv"):
         require((shared_data / source).is_file(), f"{source} not found in {shared_data}")
-    return load_module()
+    return load_benchmark("simulation_datasets")
 
 
 def test_dominicks_folder_keeps_every_unit_and_imports_without_quarantine(

@@ -189,7 +189,7 @@ class SimulationRun:
         outflow_value = float((outflow_units * self.unit_cost[inside]).sum()) + float(
             (self.records["moved"][leaving, window].sum(axis=1) * self.unit_cost[leaving]).sum()
         )
-        outflow = float(outflow_units.sum()) + summed_rows(self.records["moved"], leaving, window)
+        outflow = float(outflow_units.sum()) + float(self.records["moved"][leaving, window].sum())
         per_period = outflow / periods if periods else 0.0
         costs = self._costs(inside, window)
         return {
@@ -240,8 +240,3 @@ class SimulationRun:
             "shortage": cost("short", "shortage_cost"),
         }
         return {**parts, "total": sum(parts.values())}
-
-
-def summed_rows(record: FloatArray, rows: npt.NDArray[np.bool_], window: slice) -> float:
-    """A record summed over some rows and a window of periods."""
-    return float(record[rows, window].sum())
