@@ -196,9 +196,33 @@ recommendations = Table(
     Column("drivers", Text(), nullable=False, comment="Forecast, lead time, position, JSON."),
     Column("confidence", Float(), nullable=False, comment="0..1, see plan-command.md"),
     Column("model_version", String(), nullable=False),
-    Column("policy_version", String(), nullable=False),
+    Column("policy_version", String(), nullable=False, comment="Sizing policy of the plan."),
     Column("import_run_id", Integer(), comment="Data snapshot the plan read."),
+    Column(
+        "status",
+        String(),
+        nullable=False,
+        server_default="proposed",
+        comment="Lifecycle status, see crossdock.domain.lifecycle.",
+    ),
+    Column(
+        "version",
+        Integer(),
+        nullable=False,
+        server_default="1",
+        comment="Bumped by every change: a decision applies only to the version it read.",
+    ),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("proposed_by", String(), comment="The agent or user that proposed it."),
+    Column("modified_by", String(), comment="Who last changed its quantity or date."),
+    Column("approved_quantity", Float(), comment="Quantity as modified; null: as proposed."),
+    Column("approved_arrival_date", Date(), comment="Arrival as modified; null: as proposed."),
+    Column("approval_policy_version", String(), comment="Approval policy that routed it."),
+    Column("routing", Text(), comment="Tier, rule, reasons and approvers, JSON."),
+    Column("erp_document", String(), comment="The ERP draft written for it."),
+    Column("status_reason", Text(), comment="Why it was last moved: reason or error."),
     Index(None, "plan_run_id", "kind"),
+    Index(None, "status"),
     comment="Typed recommendations of a plan run, with their money explanation.",
 )
 
@@ -220,4 +244,106 @@ demand_signals = Table(
     Column("evidence", Text(), nullable=False, comment="The tests' numbers, JSON."),
     Index(None, "plan_run_id", "reason_code"),
     comment="Demand spikes and shifts sensed by a plan run, with their evidence.",
+)
+
+
+approvals = Table(
+    "recommendation_approvals",
+    metadata,
+    Column("recommendation_id", Integer(), primary_key=True, autoincrement=False),
+    Column("approver", String(), primary_key=True),
+    Column("role", String(), nullable=False, comment="The role the approver acted in."),
+    Column("step", Integer(), nullable=False, comment="1: first approval, 2: second."),
+    Column("at", DateTime(timezone=True), nullable=False),
+    comment="Who approved a recommendation, one row per approver.",
+)
+
+audit_ledger = Table(
+    "audit_ledger",
+    metadata,
+    Column("seq", Integer(), primary_key=True, autoincrement=False, comment="1, 2, 3, ..."),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(), nullable=False, comment="User, agent account or system."),
+    Column("event", String(), nullable=False, comment="created, approve, reject, modify, ..."),
+    Column("recommendation_id", Integer()),
+    Column("from_status", String()),
+    Column("to_status", String()),
+    Column("reason", Text()),
+    Column("snapshot_id", Integer(), comment="Import run whose data the decision read."),
+    Column("model_version", Text()),
+    Column("policy_version", Text(), comment="Approval policy version in force."),
+    Column("erp_document", String()),
+    Column("detail", Text(), nullable=False, comment="Everything else, canonical JSON."),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, comment="sha256 over the entry and prev_hash."),
+    Index(None, "recommendation_id"),
+    comment="Append-only, hash-chained record of every step (docs/governance.md).",
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False, comment="Always 1."),
+    Column("seq", Integer(), nullable=False, comment="Newest entry's seq."),
+    Column("hash", String(64), nullable=False, comment="Newest entry's hash."),
+    Column("anchor_seq", Integer(), nullable=False, comment="Last entry purged by retention."),
+    Column("anchor_hash", String(64), nullable=False, comment="Its hash: the chain's start."),
+    comment="The chain's newest entry, locked by every append; the retention anchor.",
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(), primary_key=True),
+    Column("display_name", String(), nullable=False),
+    Column("kind", String(), nullable=False, comment="person or agent"),
+    Column("roles", Text(), nullable=False, comment="JSON list of roles."),
+    Column("sites", Text(), comment="JSON list of sites; null: every site."),
+    Column("permissions", Text(), comment="Agents: JSON of actions and data allowed."),
+    Column("password_hash", Text(), comment="argon2; people only."),
+    Column("active", Boolean(), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    comment="People and agent service accounts.",
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("username", String(), nullable=False),
+    Column("name", String(), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="sha256 of the token."),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    comment="Machine tokens; only their hashes are kept.",
+)
+
+approval_policies = Table(
+    "approval_policies",
+    metadata,
+    Column("version", String(), primary_key=True, comment="name@version#sha256 prefix"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(), nullable=False),
+    Column("documents", Text(), nullable=False, comment="The YAML files as loaded, JSON."),
+    Column("active", Boolean(), nullable=False),
+    comment="Every approval policy ever loaded; the active one routes new recommendations.",
+)
+
+outcomes = Table(
+    "recommendation_outcomes",
+    metadata,
+    Column("recommendation_id", Integer(), primary_key=True, autoincrement=False),
+    Column("scored_at", DateTime(timezone=True), nullable=False),
+    Column("through", Date(), nullable=False, comment="Demand and receipts read up to here."),
+    Column("decision", String(), nullable=False, comment="executed or rejected"),
+    Column("stockout_units", Float(), nullable=False),
+    Column("excess_units", Float(), nullable=False),
+    Column("expedite_cost", _MONEY, nullable=False),
+    Column("realised_cost", _MONEY, nullable=False, comment="What the decision cost."),
+    Column("alternative_cost", _MONEY, nullable=False, comment="The other choice, likely."),
+    Column("realised_value", _MONEY, nullable=False, comment="alternative - realised"),
+    Column("detail", Text(), nullable=False, comment="How it was scored, JSON."),
+    comment="What happened after each decided recommendation.",
 )
