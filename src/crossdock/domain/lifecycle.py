@@ -6,6 +6,8 @@ table of transitions every handler goes through (docs/governance.md).
         pending_approval --approve--> approved --execute--> executing
         pending_approval --modify--> modified --execute--> executing
         pending_approval --reject--> rejected
+        modified --approve--> approved; modified --reject--> rejected;
+        modified --modify--> modified (someone other than the modifier decides)
     executing --commit--> committed --reverse--> reversed
     executing --fail--> failed --execute--> executing (a retry)
     cancel: from any status before committed that is not final
@@ -63,6 +65,9 @@ TRANSITIONS: Final[dict[tuple[Status, Action], Status]] = {
     (Status.PENDING_APPROVAL, Action.APPROVE): Status.APPROVED,
     (Status.PENDING_APPROVAL, Action.MODIFY): Status.MODIFIED,
     (Status.PENDING_APPROVAL, Action.REJECT): Status.REJECTED,
+    (Status.MODIFIED, Action.APPROVE): Status.APPROVED,
+    (Status.MODIFIED, Action.MODIFY): Status.MODIFIED,
+    (Status.MODIFIED, Action.REJECT): Status.REJECTED,
     (Status.AUTO_APPROVED, Action.EXECUTE): Status.EXECUTING,
     (Status.APPROVED, Action.EXECUTE): Status.EXECUTING,
     (Status.MODIFIED, Action.EXECUTE): Status.EXECUTING,

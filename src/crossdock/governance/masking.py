@@ -1,0 +1,212 @@
+"""Field-level masking: money figures a role may not see are replaced with None.
+
+Three classes of field are guarded:
+
+- `supplier_cost`: what the distributor pays its suppliers (unit cost, purchase prices,
+  the purchase money of a recommendation and its order value).
+- `customer_pricing`: what customers pay (selling prices, discounts, revenue).
+- `margin`: price less cost, so shown only to those who see both classes above.
+
+Which class a field belongs to is looked up by its name (`FIELD_CLASSES`), except where
+the same name means different money in different places (`CONTEXT_FIELD_CLASSES`): the
+canonical model calls a purchase order line's price `unit_price`, and so do a
+recommendation's `drivers.supplier`. The context is the nearest enclosing key, or for
+top-level fields the `entity` the caller names.
+
+A recommendation's aggregate money (action_cost, expected_cost, holding/shortage/
+transport/ordering/expedite costs, do_nothing_cost, savings, marginal_savings) stays
+visible: it is the explanation planners decide on. Only `purchase_cost` and
+`order_value` (quantity x supplier price) are masked. Note that purchase money can still
+be worked out by subtraction (action_cost minus the visible parts); masking stops it
+being shown and exported, not a determined reader. See docs/governance.md.
+
+Masking free text (LLM prompts, notes) is not done here yet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from crossdock.governance.access import Principal, Role
+
+SUPPLIER_COST: Final = "supplier_cost"
+CUSTOMER_PRICING: Final = "customer_pricing"
+MARGIN: Final = "margin"
+CLASSES: Final[tuple[str, ...]] = (SUPPLIER_COST, CUSTOMER_PRICING, MARGIN)
+
+FIELD_CLASSES: Final[Mapping[str, str]] = {
+    # what the distributor pays
+    "unit_cost": SUPPLIER_COST,
+    "cost_price": SUPPLIER_COST,
+    "standard_cost": SUPPLIER_COST,
+    "average_cost": SUPPLIER_COST,
+    "last_cost": SUPPLIER_COST,
+    "landed_cost": SUPPLIER_COST,
+    "supplier_price": SUPPLIER_COST,
+    "purchase_price": SUPPLIER_COST,
+    "term_price": SUPPLIER_COST,
+    "purchase_cost": SUPPLIER_COST,
+    "order_value": SUPPLIER_COST,  # a recommendation's quantity x supplier price
+    # what customers pay
+    "unit_price": CUSTOMER_PRICING,
+    "sell_price": CUSTOMER_PRICING,
+    "selling_price": CUSTOMER_PRICING,
+    "customer_price": CUSTOMER_PRICING,
+    "list_price": CUSTOMER_PRICING,
+    "promo_price": CUSTOMER_PRICING,
+    "usual_price": CUSTOMER_PRICING,
+    "discount": CUSTOMER_PRICING,
+    "discount_rate": CUSTOMER_PRICING,
+    "revenue": CUSTOMER_PRICING,
+    # price less cost
+    "margin": MARGIN,
+    "gross_margin": MARGIN,
+    "margin_rate": MARGIN,
+}
+
+# Where a name means other money: context (entity or enclosing key) -> field -> class.
+CONTEXT_FIELD_CLASSES: Final[Mapping[str, Mapping[str, str]]] = {
+    "supply_terms": {"unit_price": SUPPLIER_COST},
+    "purchase_order_lines": {"unit_price": SUPPLIER_COST},
+    "purchase_orders": {"unit_price": SUPPLIER_COST},
+    "po_line": {"unit_price": SUPPLIER_COST},  # recommendation drivers
+    "supplier": {"unit_price": SUPPLIER_COST},  # recommendation drivers
+    "alternatives": {"purchase": SUPPLIER_COST},  # recommendation options' money parts
+    "sales_orders": {"order_value": CUSTOMER_PRICING},
+    "sales_order_lines": {"order_value": CUSTOMER_PRICING},
+}
+
+# Recommendation columns stored as JSON text; masked inside, returned as JSON text.
+JSON_TEXT_FIELDS: Final[frozenset[str]] = frozenset({"drivers", "alternatives"})
+
+ROLE_CLASSES: Final[Mapping[Role, frozenset[str]]] = {
+    Role.PLANNER: frozenset({CUSTOMER_PRICING}),
+    Role.BUYER: frozenset({SUPPLIER_COST}),
+    Role.WAREHOUSE_SUPERVISOR: frozenset(),
+    Role.CUSTOMER_SERVICE: frozenset({CUSTOMER_PRICING}),
+    Role.FINANCE: frozenset({SUPPLIER_COST, CUSTOMER_PRICING}),
+    Role.EXECUTIVE: frozenset({SUPPLIER_COST, CUSTOMER_PRICING}),
+    Role.ADMIN: frozenset(),
+    Role.AUDITOR: frozenset({SUPPLIER_COST, CUSTOMER_PRICING}),
+}
+
+MASKED_FIELDS_KEY: Final = "masked_fields"
+
+
+def visible_classes(principal: Principal) -> frozenset[str]:
+    """The field classes `principal` sees: the system all; an agent those its
+    `agent_data` names; a person their roles' union. Margin needs both other classes."""
+    if principal.kind == "system":
+        return frozenset(CLASSES)
+    if principal.kind == "agent":
+        seen = frozenset(principal.agent_data or ()) & {SUPPLIER_COST, CUSTOMER_PRICING}
+    else:
+        seen = frozenset().union(*(ROLE_CLASSES[role] for role in principal.roles))
+    if {SUPPLIER_COST, CUSTOMER_PRICING} <= seen:
+        seen |= {MARGIN}
+    return seen
+
+
+def field_class(name: str, *, context: str | None = None) -> str | None:
+    """The class of field `name` inside `context`, or None when it is not guarded."""
+    key = name.lower()
+    if context is not None:
+        special = CONTEXT_FIELD_CLASSES.get(context.lower(), {}).get(key)
+        if special is not None:
+            return special
+    return FIELD_CLASSES.get(key)
+
+
+def mask(
+    record: Mapping[str, Any], principal: Principal, *, entity: str | None = None
+) -> dict[str, Any]:
+    """A copy of `record` with the fields `principal` may not see set to None.
+
+    Nested dicts and lists are masked too, and so are the JSON text columns
+    `drivers` and `alternatives`. When anything was masked, the copy gets a top-level
+    `masked_fields`: the sorted dotted paths (list items by index, e.g.
+    `alternatives.0.purchase`). The input is not changed.
+
+    Args:
+        record: one row or document.
+        principal: who will see it.
+        entity: the canonical entity the record is a row of (e.g.
+            "purchase_order_lines"), so names like `unit_price` are read right.
+    """
+    hidden = frozenset(CLASSES) - visible_classes(principal)
+    masked: list[str] = []
+    out = _mask_mapping(record, hidden, context=entity, path="", masked=masked)
+    if masked:
+        out[MASKED_FIELDS_KEY] = sorted(masked)
+    return out
+
+
+def mask_rows(
+    rows: Iterable[Mapping[str, Any]], principal: Principal, *, entity: str | None = None
+) -> list[dict[str, Any]]:
+    """`mask` over many rows, for exports."""
+    return [mask(row, principal, entity=entity) for row in rows]
+
+
+def _mask_mapping(
+    record: Mapping[str, Any],
+    hidden: frozenset[str],
+    *,
+    context: str | None,
+    path: str,
+    masked: list[str],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in record.items():
+        key = str(name)
+        here = f"{path}.{key}" if path else key
+        if field_class(key, context=context) in hidden:
+            out[key] = None
+            masked.append(here)
+        elif hidden and key.lower() in JSON_TEXT_FIELDS and isinstance(value, str):
+            out[key] = _mask_json_text(value, hidden, key=key, path=here, masked=masked)
+        else:
+            out[key] = _mask_value(value, hidden, context=key, path=here, masked=masked)
+    return out
+
+
+def _mask_value(
+    value: Any, hidden: frozenset[str], *, context: str, path: str, masked: list[str]
+) -> Any:
+    if not hidden:
+        return _copy(value)
+    if isinstance(value, Mapping):
+        return _mask_mapping(value, hidden, context=context, path=path, masked=masked)
+    if isinstance(value, list | tuple):
+        return [
+            _mask_value(item, hidden, context=context, path=f"{path}.{i}", masked=masked)
+            for i, item in enumerate(value)
+        ]
+    return value
+
+
+def _mask_json_text(
+    text: str, hidden: frozenset[str], *, key: str, path: str, masked: list[str]
+) -> str | None:
+    """Mask inside a JSON text column; text that is not JSON is withheld whole."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        masked.append(path)
+        return None
+    before = len(masked)
+    cleaned = _mask_value(document, hidden, context=key, path=path, masked=masked)
+    if len(masked) == before:
+        return text
+    return json.dumps(cleaned)
+
+
+def _copy(value: Any) -> Any:
+    """A copy of nested dicts and lists, so the output shares nothing mutable."""
+    if isinstance(value, Mapping):
+        return {str(k): _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(v) for v in value]
+    return value
