@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
 ensure_venv ""
+export CROSSDOCK_MODE="${CROSSDOCK_MODE:-demo}"  # demo logins and signing secret: never in production
 cd "$ROOT"
 crossdock init
 crossdock demo "$@"

@@ -8,11 +8,15 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crossdock.adapters.db.engine import make_engine
+from crossdock.adapters.db.governance_store import SqlGovernanceStore
 from crossdock.adapters.db.migrate import current_revision, head_revision, upgrade_to_head
+from crossdock.adapters.db.outcome_store import SqlOutcomeStore
 from crossdock.adapters.db.store import SqlCanonicalStore
 from crossdock.adapters.files.reader import read_folder
 from crossdock.config import Settings, get_settings
 from crossdock.domain.errors import CrossdockError
+from crossdock.governance.credentials import check_secret
+from crossdock.governance.policy import PolicySet
 from crossdock.service_layer.ports import SourceFrame
 
 
@@ -22,11 +26,23 @@ class DatabaseNotReady(CrossdockError):
 
 @dataclass
 class Crossdock:
-    """A configured Crossdock: settings, the database engine and the store over it."""
+    """A configured Crossdock: settings, the database engine and the stores over it."""
 
     settings: Settings
     engine: Engine
     store: SqlCanonicalStore
+    governance: SqlGovernanceStore
+    outcomes: SqlOutcomeStore
+
+    def approval_policy(self) -> PolicySet | None:
+        """The active approval policy, rebuilt from the files as they were loaded."""
+        stored = self.governance.active_policy()
+        return None if stored is None else PolicySet.from_texts(stored.documents)
+
+    def signing_secret(self) -> str:
+        """The secret that signs access tokens; refuses to run without one outside demo."""
+        given = self.settings.secret_key
+        return check_secret(given.get_secret_value() if given else None, mode=self.settings.mode)
 
     def migrate(self) -> str:
         """Create or migrate the schema; returns the revision now in place."""
@@ -54,4 +70,10 @@ def bootstrap(settings: Settings | None = None) -> Crossdock:
     """Wire Crossdock for `settings` (default: read from the environment)."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    return Crossdock(settings=settings, engine=engine, store=SqlCanonicalStore(engine))
+    return Crossdock(
+        settings=settings,
+        engine=engine,
+        store=SqlCanonicalStore(engine),
+        governance=SqlGovernanceStore(engine),
+        outcomes=SqlOutcomeStore(engine),
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./crossdock.db"
@@ -20,6 +22,13 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     stale_snapshot_days: int = 2
+    # `demo` allows the built-in demo secret and demo users; anything else needs
+    # CROSSDOCK_SECRET_KEY (32+ characters) to sign people's access tokens.
+    mode: Literal["production", "demo"] = "production"
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = 60
+    # audit entries older than this may be purged (after export); None keeps all
+    audit_retention_days: int | None = None
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""The `crossdock` command line: init, demo, import, status, plan, simulate.
+"""The `crossdock` command line: init, demo, import, status, plan, simulate, and the
+governance groups recommendations, policy, audit, users and outcomes.
 
 Every command takes `--json` for scripts, draws progress on stderr, and on failure
 exits non-zero with one line saying why.
@@ -6,28 +7,28 @@ exits non-zero with one line saying why.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from crossdock import __version__
 from crossdock.adapters.reports import json_safe, write_simulation_report
-from crossdock.bootstrap import Crossdock, bootstrap
-from crossdock.config import Settings, get_settings
 from crossdock.demo import DemoOptions
-from crossdock.domain.errors import CrossdockError
-from crossdock.entrypoints.cli import render, schema
+from crossdock.entrypoints.cli import render, render_governance, schema
+from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.governance import audit_app, recommendations_app, users_app
+from crossdock.entrypoints.cli.outcomes import outcomes_app
+from crossdock.entrypoints.cli.policy import policy_app
 from crossdock.entrypoints.cli.simulate import simulate_folder, simulate_store
 from crossdock.service_layer.demo import load_demo_network
+from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.importing import import_sources
 from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
 from crossdock.service_layer.planning import plan
+from crossdock.service_layer.routing import route_plan
 from crossdock.service_layer.simulating import POLICIES, SimulationSettings
 
 app = typer.Typer(
@@ -37,36 +38,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-class _State:
-    database_url: str | None = None
-
-
-def _crossdock() -> Crossdock:
-    settings = get_settings()
-    if _State.database_url:
-        settings = Settings(database_url=_State.database_url)
-    return bootstrap(settings)
-
-
-def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn expected failures into `error: <reason>` on stderr and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (CrossdockError, OSError, ValueError, KeyError, SQLAlchemyError) as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            render.emit_error(f"error: {reason}")
-            raise typer.Exit(code=1) from None
-
-    return wrapper
+app.add_typer(recommendations_app, name="recommendations")
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(outcomes_app, name="outcomes")
 
 
 @app.callback()
@@ -80,7 +56,7 @@ def main_options(
         ),
     ] = None,
 ) -> None:
-    _State.database_url = database_url
+    State.database_url = database_url
 
 
 @app.command()
@@ -97,7 +73,7 @@ def version(as_json: JsonOption = False) -> None:
 @one_line_errors
 def init(as_json: JsonOption = False) -> None:
     """Create the database or migrate it to the newest schema."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     revision = crossdock.migrate()
     database = crossdock.engine.url.render_as_string(hide_password=True)
     if as_json:
@@ -125,7 +101,7 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a realistic, reproducible demo network and load it into the store."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     crossdock.require_current_schema()
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
     last_day = _parse_date(end_date, "--end-date") if end_date else yesterday
@@ -134,7 +110,16 @@ def demo(
         outcome = load_demo_network(
             options, store=crossdock.store, progress=progress, replace=replace
         )
-    _report(outcome.to_dict(), as_json=as_json, detailed=False)
+    seeded = seed_demo_governance(
+        crossdock.governance,
+        now=datetime.now(UTC),
+        demo_mode=crossdock.settings.mode == "demo",
+    )
+    if as_json:
+        render.emit_json({**outcome.to_dict(), "governance": seeded})
+        return
+    _report(outcome.to_dict(), as_json=False, detailed=False)
+    render_governance.seeded(seeded)
 
 
 @app.command("import")
@@ -156,7 +141,7 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import canonical CSV or Parquet files: good rows land, bad rows are quarantined."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     crossdock.require_current_schema()
     now = _parse_time(as_of, "--as-of") if as_of else datetime.now(UTC)
     sources, ignored = crossdock.read_sources(path)
@@ -199,7 +184,7 @@ def schema_(
 @one_line_errors
 def status(as_json: JsonOption = False) -> None:
     """Counts per entity, data freshness and open quality issues."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     crossdock.require_current_schema()
     current = crossdock.store.status()
     if as_json:
@@ -228,7 +213,7 @@ def quarantine(
     as_json: JsonOption = False,
 ) -> None:
     """Rows that did not land and why: file, row, field, value and reason."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     crossdock.require_current_schema()
     lines = crossdock.store.open_quarantine(entity=entity, check=check, limit=limit)
     if as_json:
@@ -274,7 +259,7 @@ def plan_(
 ) -> None:
     """Forecast, size policies, project and decide: store buy, transfer, rebalance,
     expedite, defer and cancel recommendations explained in money."""
-    crossdock = _crossdock()
+    crossdock = open_crossdock()
     crossdock.require_current_schema()
     day = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
     options = {"horizon_days": horizon_days, "review_period_days": review_period_days}
@@ -291,6 +276,13 @@ def plan_(
             progress=progress,
         )
     payload = render.plan_payload(outcome, top=top)
+    routed = route_plan(
+        crossdock.governance,
+        plan_run_id=outcome.plan_run_id,
+        policy=crossdock.approval_policy(),
+        now=datetime.now(UTC),
+    )
+    payload["routing"] = routed.to_json()
     if as_json:
         render.emit_json(payload)
     else:
@@ -395,7 +387,7 @@ def simulate_(
         else:
             if demand is not None:
                 raise ValueError("--demand needs --network (the folder it completes)")
-            crossdock = _crossdock()
+            crossdock = open_crossdock()
             crossdock.require_current_schema()
             results = simulate_store(
                 crossdock.store, bucket=bucket, settings=settings, title=title, progress=progress

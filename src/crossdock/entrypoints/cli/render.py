@@ -194,6 +194,17 @@ def plan_summary(payload: Mapping[str, Any]) -> None:
         f"{payload['expected_savings']:,.2f} "
         f"(do nothing {payload['do_nothing_cost']:,.2f} -> plan {payload['planned_cost']:,.2f})"
     )
+    routing = payload.get("routing")
+    if routing:
+        statuses = ", ".join(f"{n:,} {status}" for status, n in routing["by_status"].items())
+        console.print(
+            f"routed by approval policy {routing['policy_version']}: {statuses or 'nothing'}"
+            + (
+                f"; {routing['expired_superseded']:,} older recommendations expired"
+                if routing["expired_superseded"]
+                else ""
+            )
+        )
     signals = payload.get("demand_signals", {})
     if signals:
         console.print(

@@ -17,6 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _MONEY = sa.Numeric(18, 4, asdecimal=True)
+_GENESIS = "0" * 64  # the empty chain: crossdock.governance.ledger.GENESIS
 
 _RECOMMENDATION_COLUMNS = (
     sa.Column(
@@ -109,6 +110,17 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_audit_head"),
         comment="The chain's newest entry, locked by every append; the retention anchor.",
+    )
+    op.bulk_insert(
+        sa.table(
+            "audit_head",
+            sa.column("id", sa.Integer()),
+            sa.column("seq", sa.Integer()),
+            sa.column("hash", sa.String()),
+            sa.column("anchor_seq", sa.Integer()),
+            sa.column("anchor_hash", sa.String()),
+        ),
+        [{"id": 1, "seq": 0, "hash": _GENESIS, "anchor_seq": 0, "anchor_hash": _GENESIS}],
     )
     op.create_table(
         "users",
