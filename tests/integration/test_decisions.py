@@ -3,6 +3,7 @@ refusals that change nothing, and every step in a chain that verifies."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -291,4 +292,55 @@ def test_every_role_times_every_action_on_a_pending_buy(crossdock: Crossdock):
             else:
                 assert (role.value, action.value) in ROLES_X_ACTIONS_ALLOWED, (role, action)
                 assert _snapshot(crossdock, rec)[1] == before[1] + 1
+    assert verify_audit(crossdock.governance, actor=SYSTEM).ok
+
+
+TWO_APPROVALS_FOR_BUYS = """
+policy: two-keys
+version: 1
+scope: enterprise
+workflows:
+  buy:
+    tier: approval_required
+    approvers: [buyer]
+    second_approver:
+      above_value: 1000
+      roles: [executive]
+"""
+
+
+def test_two_first_approvals_at_once_leave_one_approval_waiting_for_the_second(crossdock):
+    """Without a version in hand, the loser reads the winner's approval or fails its
+    update; either way one first approval is recorded, never two."""
+    for name, roles in {"alice": ["buyer"], "bob": ["buyer"], "eve": ["executive"]}.items():
+        add_person(crossdock.governance, username=name, roles=roles, password=PASSWORD, now=NOW)
+    policy = load_policy(TWO_APPROVALS_FOR_BUYS)
+    plan_run = add_plan_run(crossdock.engine)
+    recs = [add_recommendation(crossdock.engine, plan_run, sku=f"SKU-{i}") for i in range(5)]
+    route_plan(crossdock.governance, plan_run_id=plan_run, policy=policy, now=NOW)
+    for rec in recs:
+        start = threading.Barrier(2)
+
+        def approve(name: str, rec: int = rec, start: threading.Barrier = start) -> None:
+            start.wait()
+            with contextlib.suppress(CrossdockError):
+                decide(
+                    crossdock.governance,
+                    Decide(rec, Action.APPROVE),
+                    actor=_who(crossdock, name),
+                    now=NOW,
+                )
+
+        threads = [threading.Thread(target=approve, args=(name,)) for name in ("alice", "bob")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        state = crossdock.governance.recommendation(rec)
+        assert state.status is Status.PENDING_APPROVAL
+        assert [given.step for given in state.approvals] == [1]
+        second = decide(
+            crossdock.governance, Decide(rec, Action.APPROVE), actor=_who(crossdock, "eve"), now=NOW
+        )
+        assert second.to_status is Status.APPROVED
     assert verify_audit(crossdock.governance, actor=SYSTEM).ok

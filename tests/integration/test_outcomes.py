@@ -24,6 +24,7 @@ from crossdock.adapters.db.tables import (
     recommendations,
 )
 from crossdock.bootstrap import Crossdock
+from crossdock.governance.access import SYSTEM, Principal
 from crossdock.service_layer.decision_kpis import decision_kpis
 from crossdock.service_layer.outcomes import score_outcomes
 
@@ -37,6 +38,8 @@ DRIVERS: dict[str, Any] = {
     "position": {"on_hand": 10.0, "available": 10.0, "open_po_quantity": 0.0, "backordered": 0.0},
     "policy": {"reorder_point": 20.0, "shortage_penalty": 4.0},
 }
+
+AUDITOR = Principal(username="aud", kind="person", roles=frozenset({"auditor"}))
 
 
 def _at(day: int, hour: int = 9) -> datetime:
@@ -278,7 +281,7 @@ def seeded(crossdock: Crossdock) -> SqlOutcomeStore:
 def test_scoring_replays_each_due_decision_and_stores_its_outcome(
     seeded: SqlOutcomeStore, crossdock: Crossdock
 ):
-    report = score_outcomes(seeded, through=THROUGH, now=NOW)
+    report = score_outcomes(seeded, actor=SYSTEM, through=THROUGH, now=NOW)
 
     # 1..4 and 6 are executing, committed or rejected; 4 arrives Dec 20 (waiting);
     # 6 is at BR04, where no demand has been recorded
@@ -340,10 +343,12 @@ def test_scoring_replays_each_due_decision_and_stores_its_outcome(
 def test_scoring_again_keeps_the_outcomes_and_rescoring_replaces_them(
     seeded: SqlOutcomeStore, crossdock: Crossdock
 ):
-    score_outcomes(seeded, through=THROUGH, now=NOW)
+    score_outcomes(seeded, actor=SYSTEM, through=THROUGH, now=NOW)
 
-    again = score_outcomes(seeded, through=THROUGH, now=NOW)
-    rescored = score_outcomes(seeded, through=THROUGH, now=NOW + timedelta(days=1), rescore=True)
+    again = score_outcomes(seeded, actor=SYSTEM, through=THROUGH, now=NOW)
+    rescored = score_outcomes(
+        seeded, actor=SYSTEM, through=THROUGH, now=NOW + timedelta(days=1), rescore=True
+    )
 
     assert (again.scored, again.already_scored) == (0, 3)
     assert rescored.scored == 3
@@ -361,9 +366,9 @@ def test_scoring_again_keeps_the_outcomes_and_rescoring_replaces_them(
 
 
 def test_kpis_count_decisions_overrides_value_and_pending_approvals(seeded: SqlOutcomeStore):
-    score_outcomes(seeded, through=THROUGH, now=NOW)
+    score_outcomes(seeded, actor=SYSTEM, through=THROUGH, now=NOW)
 
-    kpis = decision_kpis(seeded).to_json()
+    kpis = decision_kpis(seeded, actor=AUDITOR).to_json()
 
     # decided: 1 approved, 2 rejected, 3 auto-approved, 4 modified (then approved),
     # 6 rejected; 5 is pending
@@ -405,9 +410,9 @@ def test_kpis_count_decisions_overrides_value_and_pending_approvals(seeded: SqlO
 def test_kpis_since_a_day_count_only_recommendations_decided_from_then(
     seeded: SqlOutcomeStore,
 ):
-    score_outcomes(seeded, through=THROUGH, now=NOW)
+    score_outcomes(seeded, actor=SYSTEM, through=THROUGH, now=NOW)
 
-    kpis = decision_kpis(seeded, since=date(2026, 11, 22)).to_json()
+    kpis = decision_kpis(seeded, actor=AUDITOR, since=date(2026, 11, 22)).to_json()
 
     # 4 was last decided on Nov 22 (carol's approve), 6 on Nov 25 (alice's reject)
     assert (kpis["decided"], kpis["modified"], kpis["rejected"]) == (2, 1, 1)

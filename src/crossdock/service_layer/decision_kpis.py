@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from crossdock.governance.access import Principal, authorize
 from crossdock.service_layer.outcome_ports import (
     DECISION_KINDS,
     UNKNOWN,
@@ -171,13 +172,16 @@ class DecisionKpis:
         }
 
 
-def decision_kpis(store: OutcomeStore, *, since: date | None = None) -> DecisionKpis:
+def decision_kpis(
+    store: OutcomeStore, *, actor: Principal, since: date | None = None
+) -> DecisionKpis:
     """Acceptance, overrides, auto-approval, realised value and pending approvals.
 
     A recommendation counts as decided once the policy auto-approved it or a person
     approved, modified or rejected it (and it is no longer pending); its decision is the
     strongest of those events (`DecisionCount`). Rates are shares of the decided ones.
     """
+    authorize(actor, "view_kpis")
     start = None if since is None else datetime.combine(since, time.min, UTC)
     overall = DecisionMix()
     by_agent: dict[str, GroupKpis] = defaultdict(GroupKpis)

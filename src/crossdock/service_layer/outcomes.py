@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from crossdock.governance.access import Principal, authorize
 from crossdock.governance.outcomes import (
     EXECUTED,
     LINE_KINDS,
@@ -112,6 +113,7 @@ class _Prepared:
 def score_outcomes(
     store: OutcomeStore,
     *,
+    actor: Principal,
     through: date,
     now: datetime,
     rescore: bool = False,
@@ -136,6 +138,7 @@ def score_outcomes(
         rescore: score again recommendations that already have an outcome.
         progress: optional sink: one step per recommendation replayed.
     """
+    authorize(actor, "score_outcomes")
     decided = store.decided_recommendations(statuses=tuple(SCORED_STATUSES))
     skipped: list[SkippedRecommendation] = []
     waiting = already = 0

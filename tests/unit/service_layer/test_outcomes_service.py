@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from crossdock.governance.access import SYSTEM, NotAllowed, Principal
 from crossdock.service_layer.decision_kpis import decision_kpis
 from crossdock.service_layer.outcome_ports import (
     ActorDecisionCount,
@@ -30,6 +31,8 @@ DRIVERS: dict[str, Any] = {
     "position": {"on_hand": 12.0, "available": 10.0, "open_po_quantity": 0.0, "backordered": 0.0},
     "policy": {"reorder_point": 20.0, "shortage_penalty": 4.0},
 }
+
+AUDITOR = Principal(username="aud", kind="person", roles=frozenset({"auditor"}))
 
 
 def _recommendation(id_: int, **changes: Any) -> DecidedRecommendation:
@@ -161,7 +164,7 @@ def test_scores_an_executed_buy_at_its_approved_quantity_and_a_rejected_one_as_p
         recorded={"BR01": date(2026, 12, 1), "BR02": date(2026, 12, 1)},
     )
 
-    report = score_outcomes(store, through=date(2026, 11, 30), now=NOW)
+    report = score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 30), now=NOW)
 
     assert (report.considered, report.scored, report.waiting, report.skipped) == (2, 2, 0, ())
     assert report.by_decision == {"executed": 1, "rejected": 1}
@@ -183,7 +186,7 @@ def test_a_window_still_open_waits_and_nothing_is_saved():
         [_recommendation(1)], demand={("SKU-1", "BR01"): _daily(5.0)}, recorded={"BR01": AS_OF}
     )
 
-    report = score_outcomes(store, through=date(2026, 11, 29), now=NOW)
+    report = score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 29), now=NOW)
 
     assert (report.scored, report.waiting) == (0, 1)
     assert store.saves == 0
@@ -203,7 +206,7 @@ def test_recommendations_without_data_are_skipped_with_the_reason_and_the_rest_s
         recorded={"BR01": date(2026, 11, 30), "BR02": date(2026, 11, 29)},
     )
 
-    report = score_outcomes(store, through=date(2026, 12, 5), now=NOW)
+    report = score_outcomes(store, actor=SYSTEM, through=date(2026, 12, 5), now=NOW)
 
     assert [(s.recommendation_id, s.reason) for s in report.skipped] == [
         (1, "BR02 has demand only through 2026-11-29 recorded; the window ends 2026-11-30"),
@@ -220,15 +223,17 @@ def test_an_outcome_is_kept_unless_rescoring_is_asked_for():
         demand={("SKU-1", "BR01"): _daily(5.0)},
         recorded={"BR01": date(2026, 11, 30)},
     )
-    score_outcomes(store, through=date(2026, 11, 30), now=NOW)
+    score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 30), now=NOW)
     store.demand[("SKU-1", "BR01")] = _daily(1.0)  # demand corrected by a later import
 
-    again = score_outcomes(store, through=date(2026, 12, 31), now=NOW)
+    again = score_outcomes(store, actor=SYSTEM, through=date(2026, 12, 31), now=NOW)
 
     assert (again.scored, again.already_scored) == (0, 1)
     assert store.saved[1].outcome.label == "stockout avoided"
 
-    rescored = score_outcomes(store, through=date(2026, 12, 31), now=NOW, rescore=True)
+    rescored = score_outcomes(
+        store, actor=SYSTEM, through=date(2026, 12, 31), now=NOW, rescore=True
+    )
 
     assert rescored.scored == 1
     assert store.saved[1].outcome.label == "excess created"
@@ -242,7 +247,7 @@ def test_statuses_not_yet_executed_are_not_scored():
         recorded={"BR01": date(2026, 11, 30)},
     )
 
-    report = score_outcomes(store, through=date(2026, 12, 31), now=NOW)
+    report = score_outcomes(store, actor=SYSTEM, through=date(2026, 12, 31), now=NOW)
 
     assert (report.considered, report.scored) == (0, 0)
 
@@ -275,7 +280,7 @@ def test_other_open_lines_arrive_as_received_and_the_moved_line_only_as_planned(
         po_lines=lines,
     )
 
-    report = score_outcomes(store, through=date(2026, 12, 5), now=NOW)
+    report = score_outcomes(store, actor=SYSTEM, through=date(2026, 12, 5), now=NOW)
 
     assert report.scored == 1
     record = store.saved[1]
@@ -299,7 +304,7 @@ def test_without_po_lines_the_open_quantity_arrives_after_the_mean_lead_time():
         recorded={"BR01": date(2026, 11, 30)},
     )
 
-    score_outcomes(store, through=date(2026, 11, 30), now=NOW)
+    score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 30), now=NOW)
 
     assert store.saved[1].outcome.detail["common_receipts"] == {
         "from": "position open_po_quantity at the mean lead time",
@@ -316,7 +321,7 @@ def test_a_transfer_is_scored_at_the_receiver_and_names_the_shipper():
         recorded={"BR01": date(2026, 11, 30)},
     )
 
-    score_outcomes(store, through=date(2026, 11, 30), now=NOW)
+    score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 30), now=NOW)
 
     assert store.saved[1].outcome.detail["shipper"] == {
         "location_code": "DC01",
@@ -341,7 +346,7 @@ def test_progress_advances_once_per_recommendation_replayed():
         recorded={"BR01": date(2026, 11, 30)},
     )
 
-    score_outcomes(store, through=date(2026, 11, 30), now=NOW, progress=progress)
+    score_outcomes(store, actor=SYSTEM, through=date(2026, 11, 30), now=NOW, progress=progress)
 
     assert advanced == [("scoring outcomes", 2, 1), ("scoring outcomes", 2, 1)]
 
@@ -393,7 +398,7 @@ def test_kpis_share_decisions_by_how_they_were_made_per_agent_and_policy_version
         None,
     ]
 
-    kpis = decision_kpis(store, since=date(2026, 11, 1)).to_json()
+    kpis = decision_kpis(store, actor=AUDITOR, since=date(2026, 11, 1)).to_json()
 
     assert store.since_asked == [datetime(2026, 11, 1, tzinfo=UTC)]
     assert kpis["since"] == "2026-11-01"
@@ -437,10 +442,19 @@ def test_kpis_share_decisions_by_how_they_were_made_per_agent_and_policy_version
 
 
 def test_kpis_of_an_empty_store_have_no_rates_rather_than_dividing_by_zero():
-    kpis = decision_kpis(FakeOutcomeStore()).to_json()
+    kpis = decision_kpis(FakeOutcomeStore(), actor=AUDITOR).to_json()
 
     assert kpis["decided"] == 0
     assert kpis["acceptance_rate"] is None
     assert kpis["override_rate"] is None
     assert kpis["by_agent"] == {}
     assert kpis["pending_by_role"] == {}
+
+
+def test_scoring_and_kpis_are_refused_to_roles_without_them():
+    planner = Principal(username="pat", kind="person", roles=frozenset({"planner"}))
+    with pytest.raises(NotAllowed):
+        score_outcomes(FakeOutcomeStore(), actor=planner, through=date(2026, 11, 30), now=NOW)
+    agent = Principal(username="agent:x", kind="agent", agent_actions=frozenset({"propose"}))
+    with pytest.raises(NotAllowed):
+        decision_kpis(FakeOutcomeStore(), actor=agent)

@@ -40,6 +40,7 @@ from crossdock.service_layer.governance_ports import (
 )
 
 _LEDGER_BATCH = 2_000
+_CONSISTENT_READ_TRIES = 5
 _OPEN = (
     Status.PROPOSED,
     Status.AUTO_APPROVED,
@@ -58,18 +59,27 @@ class SqlGovernanceStore:
     # ------------------------------------------------------------ recommendations
 
     def recommendation(self, recommendation_id: int) -> RecommendationState | None:
+        # The row and its approvals come from two statements; approvals only change with
+        # a version bump in the same transaction, so an unchanged version read after
+        # both proves they belong together. Otherwise someone decided in between: again.
+        version = select(recommendations.c.version).where(recommendations.c.id == recommendation_id)
+        seen = 0
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(recommendations).where(recommendations.c.id == recommendation_id)
-            ).first()
-            if row is None:
-                return None
-            given = connection.execute(
-                select(approvals)
-                .where(approvals.c.recommendation_id == recommendation_id)
-                .order_by(approvals.c.step)
-            ).all()
-        return _state(dict(row._mapping), given)
+            for _ in range(_CONSISTENT_READ_TRIES):
+                row = connection.execute(
+                    select(recommendations).where(recommendations.c.id == recommendation_id)
+                ).first()
+                if row is None:
+                    return None
+                given = connection.execute(
+                    select(approvals)
+                    .where(approvals.c.recommendation_id == recommendation_id)
+                    .order_by(approvals.c.step)
+                ).all()
+                seen = int(row.version)
+                if connection.execute(version).scalar_one() == seen:
+                    return _state(dict(row._mapping), given)
+        raise ConcurrentDecision(recommendation_id=recommendation_id, expected_version=seen)
 
     def open_recommendations(self, *, plan_run_id: int | None = None) -> list[RecommendationState]:
         query = select(recommendations).where(recommendations.c.status == Status.PROPOSED.value)

@@ -9,7 +9,6 @@ import typer
 
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
-from crossdock.governance.access import authorize
 from crossdock.service_layer.decision_kpis import decision_kpis
 from crossdock.service_layer.identity import principal_named
 from crossdock.service_layer.outcomes import score_outcomes
@@ -42,11 +41,12 @@ def score(
     """Replay each executed or rejected recommendation on the demand recorded since."""
     crossdock = open_crossdock()
     crossdock.require_current_schema()
-    authorize(principal_named(crossdock.governance, user), "score_outcomes")
+    actor = principal_named(crossdock.governance, user)
     now = datetime.now(UTC)
     with render.progress_bars() as progress:
         report = score_outcomes(
             crossdock.outcomes,
+            actor=actor,
             through=date.fromisoformat(through) if through else now.date(),
             now=now,
             rescore=rescore,
@@ -73,8 +73,9 @@ def kpis(
     realised value per agent and per policy version."""
     crossdock = open_crossdock()
     crossdock.require_current_schema()
-    authorize(principal_named(crossdock.governance, user), "view_kpis")
     found = decision_kpis(
-        crossdock.outcomes, since=date.fromisoformat(since) if since else None
+        crossdock.outcomes,
+        actor=principal_named(crossdock.governance, user),
+        since=date.fromisoformat(since) if since else None,
     ).to_json()
     render.emit_json(found)  # JSON either way; the workbench (issue 8) draws it
