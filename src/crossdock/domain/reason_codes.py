@@ -39,9 +39,13 @@ class ReasonCode(StrEnum):
 
 
 class EventType(StrEnum):
-    """What happened, in one taxonomy across ERP, WMS, TMS and EDI feeds."""
+    """What happened, in one taxonomy across ERP, WMS, TMS and EDI feeds.
+
+    `crossdock.domain.events` holds what each type must carry.
+    """
 
     ORDER_CREATED = "order_created"
+    ORDER_CHANGED = "order_changed"
     ORDER_HELD = "order_held"
     ORDER_RELEASED = "order_released"
     ORDER_SHIPPED = "order_shipped"
@@ -49,14 +53,21 @@ class EventType(StrEnum):
     ORDER_BACKORDERED = "order_backordered"
     PO_CREATED = "po_created"
     PO_ACKNOWLEDGED = "po_acknowledged"  # EDI 855
+    PO_CHANGED = "po_changed"  # EDI 855 accepted with changes, or 865
+    PO_REJECTED = "po_rejected"  # EDI 855 rejected
     PO_SHIPPED = "po_shipped"  # advance ship notice, EDI 856
+    ASN_RECEIVED = "asn_received"  # the full ship notice with its lines, EDI 856
+    SHIPMENT_DELAYED = "shipment_delayed"  # carrier or supplier moved the ETA later
     GOODS_RECEIVED = "goods_received"
+    INVOICE_RECEIVED = "invoice_received"  # EDI 810
     TRANSFER_CREATED = "transfer_created"
     TRANSFER_SHIPPED = "transfer_shipped"
     TRANSFER_RECEIVED = "transfer_received"
+    SHORT_PICK = "short_pick"
     INVENTORY_ADJUSTED = "inventory_adjusted"
     STOCKOUT = "stockout"
     DEMAND_ANOMALY = "demand_anomaly"
+    DEMAND_SPIKE = "demand_spike"
 
 
 @dataclass(frozen=True, slots=True)
