@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crossdock.adapters.db.engine import make_engine
+from crossdock.adapters.db.event_store import SqlEventStore
 from crossdock.adapters.db.governance_store import SqlGovernanceStore
 from crossdock.adapters.db.migrate import current_revision, head_revision, upgrade_to_head
 from crossdock.adapters.db.outcome_store import SqlOutcomeStore
@@ -33,6 +34,7 @@ class Crossdock:
     store: SqlCanonicalStore
     governance: SqlGovernanceStore
     outcomes: SqlOutcomeStore
+    events: SqlEventStore
 
     def approval_policy(self) -> PolicySet | None:
         """The active approval policy, rebuilt from the files as they were loaded."""
@@ -76,4 +78,5 @@ def bootstrap(settings: Settings | None = None) -> Crossdock:
         store=SqlCanonicalStore(engine),
         governance=SqlGovernanceStore(engine),
         outcomes=SqlOutcomeStore(engine),
+        events=SqlEventStore(engine),
     )

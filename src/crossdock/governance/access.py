@@ -200,6 +200,7 @@ PERMISSIONS: Final[Mapping[Role, RoleGrants]] = {
 # The most an agent may ever do; an agent holds the subset it declares.
 AGENT_ACTIVITIES: Final[frozenset[Activity]] = frozenset(
     {
+        Activity.IMPORT_DATA,  # connector accounts feed events and records
         Activity.PROPOSE,
         Activity.VIEW_RECOMMENDATIONS,
         Activity.REQUEST_APPROVAL,

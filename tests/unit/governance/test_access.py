@@ -502,3 +502,8 @@ def test_a_different_person_may_approve() -> None:
         modified_by="cy",
         approved_by=["ana"],
     )
+
+
+def test_a_connector_agent_may_import_data_only_when_it_declares_it() -> None:
+    assert allows(agent("import_data"), "import_data")
+    assert not allows(agent("propose"), "import_data")

@@ -347,3 +347,69 @@ outcomes = Table(
     Column("detail", Text(), nullable=False, comment="How it was scored, JSON."),
     comment="What happened after each decided recommendation.",
 )
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True, comment="Arrival order."),
+    Column("event_id", String(), nullable=False, unique=True, comment="The source's id."),
+    Column("event_type", String(), nullable=False),
+    Column("ordering_key", String(), nullable=False, comment="Handled in order per key."),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(), nullable=False),
+    Column("channel", String(), nullable=False, comment="api, file, connector ..."),
+    Column("payload", Text(), nullable=False, comment="The canonical event, JSON."),
+    Index(None, "ordering_key", "id"),
+    comment="Every canonical event accepted, once per event id.",
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("stage", String(), nullable=False, comment="intake or delivery"),
+    Column("channel", String(), nullable=False, comment="Where it came from: file, line, api."),
+    Column("event_id", String(), comment="When it could be read."),
+    Column("consumer", String(), comment="delivery: the consumer that gave up."),
+    Column("field", String()),
+    Column("value", Text()),
+    Column("reason", Text(), nullable=False),
+    Column("attempts", Integer(), nullable=False, default=0),
+    Column("raw", Text(), nullable=False, comment="What arrived, as it arrived."),
+    Index(None, "stage", "at"),
+    comment="Events that could not be accepted or delivered, with the reason.",
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("topic", String(), nullable=False, comment="events.<event_type>, ..."),
+    Column("ordering_key", String(), nullable=False),
+    Column("message_id", String(), nullable=False, unique=True, comment="Idempotency key."),
+    Column("payload", Text(), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column(
+        "available_at",
+        DateTime(timezone=True),
+        nullable=False,
+        comment="Due from: now, after a retry's backoff, or when a claim's lease ends.",
+    ),
+    Column("claimed_by", String(), comment="The worker's claim while it delivers."),
+    Column("attempts", Integer(), nullable=False, default=0),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("last_error", Text()),
+    Index(None, "dispatched_at", "id"),
+    comment="Messages written with the change that caused them, delivered after commit.",
+)
+
+consumed = Table(
+    "consumed_messages",
+    metadata,
+    Column("consumer", String(), primary_key=True),
+    Column("message_id", String(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    comment="Which consumer handled which message: redelivery changes nothing.",
+)

@@ -10,7 +10,7 @@ from crossdock import __version__
 from crossdock.bootstrap import Crossdock
 from crossdock.domain.errors import CrossdockError
 from crossdock.domain.lifecycle import InvalidTransition
-from crossdock.entrypoints.api.routes import audit, auth, recommendations
+from crossdock.entrypoints.api.routes import audit, auth, events, recommendations
 from crossdock.governance.access import NotAllowed, SegregationOfDuties
 from crossdock.service_layer.deciding import (
     InvalidDecision,
@@ -37,7 +37,7 @@ def create_app(crossdock: Crossdock) -> FastAPI:
     crossdock.signing_secret()
     app = FastAPI(title="Crossdock", version=__version__, openapi_url="/api/v1/openapi.json")
     app.state.crossdock = crossdock
-    for module in (auth, recommendations, audit):
+    for module in (auth, recommendations, audit, events):
         app.include_router(module.router, prefix="/api/v1")
     app.add_exception_handler(CrossdockError, _problem)
     return app

@@ -1,5 +1,5 @@
 """The `crossdock` command line: init, demo, import, status, plan, simulate, and the
-governance groups recommendations, policy, audit, users and outcomes.
+governance groups recommendations, policy, audit, users and outcomes, and events.
 
 Every command takes `--json` for scripts, draws progress on stderr, and on failure
 exits non-zero with one line saying why.
@@ -19,6 +19,7 @@ from crossdock.adapters.reports import json_safe, write_simulation_report
 from crossdock.demo import DemoOptions
 from crossdock.entrypoints.cli import render, render_governance, schema
 from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.events import events_app
 from crossdock.entrypoints.cli.governance import audit_app, recommendations_app, users_app
 from crossdock.entrypoints.cli.outcomes import outcomes_app
 from crossdock.entrypoints.cli.policy import policy_app
@@ -43,6 +44,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(outcomes_app, name="outcomes")
+app.add_typer(events_app, name="events")
 
 
 @app.callback()

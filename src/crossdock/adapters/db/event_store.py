@@ -1,0 +1,199 @@
+"""The SQL event store: accepted events and their outbox messages in one transaction,
+dead letters, and delivery in order per key. On PostgreSQL several workers can claim
+messages at once (`FOR UPDATE SKIP LOCKED`); SQLite has one writer anyway."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
+from crossdock.service_layer.event_ports import DeadLetter, NewEvent, OutboxMessage
+
+_BATCH = 1_000
+
+
+class SqlEventStore:
+    """`EventStore` over SQLAlchemy; the same code on SQLite and PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _insert(self, table: Any) -> postgresql.Insert | sqlite.Insert:
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def accept(
+        self, events: Sequence[NewEvent], dead: Sequence[DeadLetter], *, at: datetime
+    ) -> list[str]:
+        stored: list[str] = []
+        with self.engine.begin() as connection:
+            for start in range(0, len(events), _BATCH):
+                chunk = events[start : start + _BATCH]
+                rows = [
+                    {
+                        "event_id": e.event_id,
+                        "event_type": e.event_type,
+                        "ordering_key": e.ordering_key,
+                        "occurred_at": e.occurred_at,
+                        "received_at": at,
+                        "source": e.source,
+                        "channel": e.channel,
+                        "payload": e.payload,
+                    }
+                    for e in chunk
+                ]
+                inserted = set(
+                    connection.execute(
+                        self._insert(inbound_events)
+                        .on_conflict_do_nothing(index_elements=["event_id"])
+                        .returning(inbound_events.c.event_id),
+                        rows,
+                    ).scalars()
+                )
+                fresh = [e for e in chunk if e.event_id in inserted]
+                if fresh:
+                    connection.execute(
+                        insert(outbox),
+                        [
+                            {
+                                "topic": f"events.{e.event_type}",
+                                "ordering_key": e.ordering_key,
+                                "message_id": f"event:{e.event_id}",
+                                "payload": e.payload,
+                                "created_at": at,
+                                "available_at": at,
+                                "attempts": 0,
+                            }
+                            for e in fresh
+                        ],
+                    )
+                stored += [e.event_id for e in fresh]
+            if dead:
+                connection.execute(insert(dead_letters), [_letter_row(d, at) for d in dead])
+        return stored
+
+    def claim(
+        self, *, now: datetime, limit: int, lease: timedelta = timedelta(minutes=1)
+    ) -> list[OutboxMessage]:
+        # One UPDATE claims the due head of each key for this worker until the lease
+        # ends: on PostgreSQL a second worker's UPDATE waits for the row, re-checks
+        # `available_at` and skips it; SQLite runs one writer at a time. A worker that
+        # dies leaves its claim to expire, and the message is delivered again.
+        token = uuid.uuid4().hex
+        heads = (
+            select(func.min(outbox.c.id))
+            .where(outbox.c.dispatched_at.is_(None))
+            .group_by(outbox.c.ordering_key)
+        )
+        due = (
+            select(outbox.c.id)
+            .where(outbox.c.id.in_(heads), outbox.c.available_at <= now)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.available_at <= now)
+                .values(claimed_by=token, available_at=now + lease)
+            )
+            rows = connection.execute(
+                select(outbox)
+                .where(outbox.c.claimed_by == token, outbox.c.dispatched_at.is_(None))
+                .order_by(outbox.c.id)
+            ).all()
+        return [
+            OutboxMessage(
+                id=row.id,
+                message_id=row.message_id,
+                topic=row.topic,
+                ordering_key=row.ordering_key,
+                payload=row.payload,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
+
+    def delivered(self, message: OutboxMessage, *, at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message.id, outbox.c.dispatched_at.is_(None))
+                .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=None)
+            )
+
+    def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message.id)
+                .values(attempts=outbox.c.attempts + 1, last_error=error, available_at=retry_at)
+            )
+
+    def give_up(self, message: OutboxMessage, letter: DeadLetter, *, at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(insert(dead_letters).values(**_letter_row(letter, at)))
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message.id)
+                .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=letter.reason)
+            )
+
+    def consumed(self, consumer: str, message_id: str) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(consumed.c.at).where(
+                    and_(consumed.c.consumer == consumer, consumed.c.message_id == message_id)
+                )
+            ).first()
+        return found is not None
+
+    def record_consumed(self, consumer: str, message_id: str, *, at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                self._insert(consumed)
+                .values(consumer=consumer, message_id=message_id, at=at)
+                .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+            )
+
+    def dead_letters(self, *, stage: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = select(dead_letters).order_by(dead_letters.c.id).limit(limit)
+        if stage is not None:
+            query = query.where(dead_letters.c.stage == stage)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def event_counts(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            events = connection.execute(select(func.count()).select_from(inbound_events))
+            waiting = connection.execute(
+                select(func.count()).where(outbox.c.dispatched_at.is_(None))
+            )
+            counts = {"events": events.scalar_one(), "waiting": waiting.scalar_one()}
+            for stage, n in connection.execute(
+                select(dead_letters.c.stage, func.count()).group_by(dead_letters.c.stage)
+            ):
+                counts[f"dead_letters_{stage}"] = int(n)
+        return counts
+
+
+def _letter_row(letter: DeadLetter, at: datetime) -> dict[str, Any]:
+    return {
+        "at": at,
+        "stage": letter.stage,
+        "channel": letter.channel,
+        "event_id": letter.event_id,
+        "consumer": letter.consumer,
+        "field": letter.field,
+        "value": letter.value,
+        "reason": letter.reason,
+        "attempts": letter.attempts,
+        "raw": letter.raw,
+    }

@@ -1,0 +1,134 @@
+"""`crossdock events`: ingest canonical events from JSON lines, see the dead letters,
+the catalogue and what is waiting for delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from crossdock.domain.event_catalogue import event_catalogue
+from crossdock.entrypoints.cli import render
+from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
+from crossdock.governance.access import authorize
+from crossdock.service_layer.identity import principal_named
+from crossdock.service_layer.intake import IntakeReport, ingest_events
+
+events_app = typer.Typer(
+    help="Ingest canonical events; dead letters; the catalogue.", no_args_is_help=True
+)
+
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", envvar="CROSSDOCK_USER", help="The user acting (default: $CROSSDOCK_USER)."
+    ),
+]
+_LETTER_COLUMNS = ("id", "stage", "channel", "event_id", "consumer", "field", "value", "reason")
+_CHUNK = 5_000  # lines per transaction: a failure never loses the chunks before it
+
+
+@events_app.command("ingest")
+@one_line_errors
+def ingest(
+    file: Annotated[
+        Path, typer.Argument(help="JSON lines, one event per line.", exists=True, dir_okay=False)
+    ],
+    user: AsUser,
+    fail_on_dead_letter: Annotated[
+        bool, typer.Option("--fail-on-dead-letter", help="Exit 3 if any line was refused.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and store each event once; invalid lines go to the dead letters."""
+    crossdock = open_crossdock()
+    crossdock.require_current_schema()
+    authorize(principal_named(crossdock.governance, user), "import_data")
+    total = IntakeReport()
+    lines = _lines(file)
+    while chunk := list(islice(lines, _CHUNK)):
+        done = ingest_events(
+            crossdock.events, chunk, channel=f"file {file.name}", now=datetime.now(UTC)
+        )
+        total.read += done.read
+        total.accepted += done.accepted
+        total.duplicates += done.duplicates
+        total.dead_lettered += done.dead_lettered
+        total.problems += done.problems[: max(0, 20 - len(total.problems))]
+    if as_json:
+        render.emit_json(total.to_json())
+    else:
+        render.console.print(
+            f"{total.read:,} events read: {total.accepted:,} accepted, {total.duplicates:,} "
+            f"duplicates, {total.dead_lettered:,} dead-lettered"
+        )
+        for problem in total.problems:
+            render.console.print(
+                f"  {problem['where']}: {problem['field']}={problem['value']!r}: "
+                f"{problem['reason']}",
+                markup=False,
+            )
+    if fail_on_dead_letter and total.dead_lettered:
+        raise typer.Exit(code=3)
+
+
+@events_app.command("dead-letters")
+@one_line_errors
+def dead_letters(
+    user: AsUser,
+    stage: Annotated[str | None, typer.Option(help="intake or delivery.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """What could not be accepted or delivered, and why."""
+    crossdock = open_crossdock()
+    crossdock.require_current_schema()
+    authorize(principal_named(crossdock.governance, user), "import_data")
+    rows = crossdock.events.dead_letters(stage=stage, limit=limit)
+    if as_json:
+        render.emit_json({"dead_letters": rows})
+        return
+    table = Table(title=f"{len(rows)} dead letters")
+    for column in ("id", "stage", "where", "event", "consumer", "field", "value", "reason"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(str(row[key] or "")) for key in _LETTER_COLUMNS))
+    render.console.print(table)
+
+
+@events_app.command("catalogue")
+@one_line_errors
+def catalogue(as_json: JsonOption = False) -> None:
+    """Every event type, its required fields and its data payload."""
+    rows = event_catalogue()
+    if as_json:
+        render.emit_json({"event_types": rows})
+        return
+    for row in rows:
+        render.console.print(f"{row['type']}: {row['description']}", markup=False)
+
+
+@events_app.command("status")
+@one_line_errors
+def status(as_json: JsonOption = False) -> None:
+    """Events stored, messages waiting for delivery, dead letters by stage."""
+    crossdock = open_crossdock()
+    crossdock.require_current_schema()
+    counts = crossdock.events.event_counts()
+    if as_json:
+        render.emit_json(counts)
+    else:
+        render.console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))
+
+
+def _lines(file: Path) -> Iterator[tuple[str, str]]:
+    with file.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield f"{file.name} line {number}", line

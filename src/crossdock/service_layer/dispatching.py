@@ -1,0 +1,118 @@
+"""Delivering outbox messages to the consumers that subscribe to their topic.
+
+At least once, in order per ordering key: a message is handed out only when every
+earlier message with the same key has been delivered or dead-lettered. A consumer that
+raises is retried with exponential backoff; after `max_attempts` the message goes to the
+dead letters with the consumer and the error, and its key moves on. A consumer that
+already handled a message (recorded per consumer and message id) is not called again,
+so redelivery after a crash changes nothing it already did.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from crossdock.service_layer.event_ports import DeadLetter, EventStore, OutboxMessage
+
+Handler = Callable[[Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Consumer:
+    """A named handler and the topics it reacts to (`events.po_acknowledged`, ...);
+    a topic ending in `*` matches by prefix."""
+
+    name: str
+    topics: tuple[str, ...]
+    handle: Handler
+
+    def wants(self, topic: str) -> bool:
+        return any(topic.startswith(t[:-1]) if t.endswith("*") else topic == t for t in self.topics)
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    by_consumer: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claimed": self.claimed,
+            "delivered": self.delivered,
+            "retried": self.retried,
+            "dead_lettered": self.dead_lettered,
+            "by_consumer": self.by_consumer,
+        }
+
+
+def backoff(attempt: int, *, base: timedelta = timedelta(seconds=2)) -> timedelta:
+    """2 s, 4 s, 8 s, ... capped at 10 minutes."""
+    doublings = min(max(attempt - 1, 0), 20)
+    return min(base * (1 << doublings), timedelta(minutes=10))
+
+
+def dispatch(
+    store: EventStore,
+    consumers: Sequence[Consumer],
+    *,
+    now: datetime,
+    limit: int = 500,
+    max_attempts: int = 5,
+) -> DispatchReport:
+    """Deliver what is due once; call again (a worker loops) for what follows."""
+    report = DispatchReport()
+    messages = store.claim(now=now, limit=limit)
+    report.claimed = len(messages)
+    for message in messages:
+        _deliver(store, message, consumers, now=now, max_attempts=max_attempts, report=report)
+    return report
+
+
+def _deliver(
+    store: EventStore,
+    message: OutboxMessage,
+    consumers: Sequence[Consumer],
+    *,
+    now: datetime,
+    max_attempts: int,
+    report: DispatchReport,
+) -> None:
+    body = json.loads(message.payload)
+    for consumer in consumers:
+        if not consumer.wants(message.topic) or store.consumed(consumer.name, message.message_id):
+            continue
+        try:
+            consumer.handle(body)
+        except Exception as error:  # noqa: BLE001 - any consumer failure is retried, then dead-lettered
+            reason = f"{type(error).__name__}: {error}"
+            attempt = message.attempts + 1
+            if attempt >= max_attempts:
+                store.give_up(
+                    message,
+                    DeadLetter(
+                        stage="delivery",
+                        channel=message.topic,
+                        reason=reason,
+                        raw=message.payload,
+                        event_id=body.get("event_id"),
+                        consumer=consumer.name,
+                        attempts=attempt,
+                    ),
+                    at=now,
+                )
+                report.dead_lettered += 1
+            else:
+                store.retry_later(message, error=reason, retry_at=now + backoff(attempt))
+                report.retried += 1
+            return
+        store.record_consumed(consumer.name, message.message_id, at=now)
+        report.by_consumer[consumer.name] = report.by_consumer.get(consumer.name, 0) + 1
+    store.delivered(message, at=now)
+    report.delivered += 1

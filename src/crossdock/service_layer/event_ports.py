@@ -1,0 +1,83 @@
+"""What event intake and delivery need from storage: accept events with their outbox
+messages in one transaction, keep dead letters, and hand out messages in order per key.
+The SQL store in `adapters/db/event_store.py` implements it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event that passed validation, as it will be stored and announced."""
+
+    event_id: str
+    event_type: str
+    ordering_key: str
+    occurred_at: datetime
+    source: str
+    channel: str
+    payload: str  # canonical JSON
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """Something that could not be accepted or delivered, and why."""
+
+    stage: str  # intake or delivery
+    channel: str  # file and line, api, or the topic for delivery
+    reason: str
+    raw: str
+    event_id: str | None = None
+    consumer: str | None = None
+    field: str | None = None
+    value: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message waiting for delivery."""
+
+    id: int
+    message_id: str
+    topic: str
+    ordering_key: str
+    payload: str
+    attempts: int
+
+
+class EventStore(Protocol):
+    def accept(
+        self, events: Sequence[NewEvent], dead: Sequence[DeadLetter], *, at: datetime
+    ) -> list[str]:
+        """Store new events and one outbox message each, and the dead letters, in one
+        transaction; an event id already stored is skipped. Returns the ids stored."""
+        ...
+
+    def claim(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        """The oldest undelivered message of each ordering key, if it is due."""
+        ...
+
+    def delivered(self, message: OutboxMessage, *, at: datetime) -> None: ...
+
+    def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None: ...
+
+    def give_up(self, message: OutboxMessage, letter: DeadLetter, *, at: datetime) -> None:
+        """Dead-letter a message and release its key, in one transaction."""
+        ...
+
+    def consumed(self, consumer: str, message_id: str) -> bool: ...
+
+    def record_consumed(self, consumer: str, message_id: str, *, at: datetime) -> None: ...
+
+    def dead_letters(
+        self, *, stage: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]: ...
+
+    def event_counts(self) -> dict[str, int]:
+        """Events stored, outbox messages waiting, dead letters by stage."""
+        ...
