@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from crossdock.adapters.db.agent_store import SqlAgentData
 from crossdock.adapters.db.engine import make_engine
 from crossdock.adapters.db.event_store import SqlEventStore
 from crossdock.adapters.db.governance_store import SqlGovernanceStore
@@ -35,6 +36,7 @@ class Crossdock:
     governance: SqlGovernanceStore
     outcomes: SqlOutcomeStore
     events: SqlEventStore
+    agent_data: SqlAgentData
 
     def approval_policy(self) -> PolicySet | None:
         """The active approval policy, rebuilt from the files as they were loaded."""
@@ -79,4 +81,5 @@ def bootstrap(settings: Settings | None = None) -> Crossdock:
         governance=SqlGovernanceStore(engine),
         outcomes=SqlOutcomeStore(engine),
         events=SqlEventStore(engine),
+        agent_data=SqlAgentData(engine),
     )

@@ -30,7 +30,7 @@ class RecommendationState:
     """A recommendation as decisions see it: what it proposes, its status and version."""
 
     id: int
-    plan_run_id: int
+    plan_run_id: int | None  # None: an agent proposed it from an event
     status: Status
     version: int
     kind: str
@@ -52,6 +52,7 @@ class RecommendationState:
     approval_policy_version: str | None = None
     routing: Mapping[str, Any] | None = None
     risk: float | None = None  # do-nothing shortage cost over its scope
+    agent: str | None = None
     approvals: tuple[Approval, ...] = ()
 
     @property
@@ -99,8 +100,10 @@ class GovernanceStore(Protocol):
         """The recommendation with its approvals, or None."""
         ...
 
-    def open_recommendations(self, *, plan_run_id: int | None = None) -> list[RecommendationState]:
-        """Recommendations still `proposed` (of one plan run, or all)."""
+    def open_recommendations(
+        self, *, plan_run_id: int | None = None, agents_only: bool = False
+    ) -> list[RecommendationState]:
+        """Recommendations still `proposed`: of one plan run, of agents, or all."""
         ...
 
     def recommendation_rows(

@@ -27,7 +27,7 @@ PLANNING_AGENT = "agent:replenishment"
 class RoutingSummary:
     """How a plan's recommendations were routed."""
 
-    plan_run_id: int
+    plan_run_id: int | None  # None: agents' proposals
     policy_version: str
     routed: int
     by_status: dict[str, int]
@@ -54,10 +54,46 @@ def route_plan(
     proposed_by: str = PLANNING_AGENT,
 ) -> RoutingSummary:
     """Route plan `plan_run_id`'s new recommendations and expire what it superseded."""
-    last_orders = store.last_order_quantities()
+    return _route(
+        store,
+        store.open_recommendations(plan_run_id=plan_run_id),
+        policy=policy,
+        now=now,
+        proposed_by=proposed_by,
+        superseded=store.superseded(plan_run_id=plan_run_id),
+        plan_run_id=plan_run_id,
+    )
+
+
+def route_agent_proposals(
+    store: GovernanceStore, *, policy: PolicySet | None, now: datetime
+) -> RoutingSummary:
+    """Route every recommendation an agent proposed that is not routed yet."""
+    return _route(
+        store,
+        store.open_recommendations(agents_only=True),
+        policy=policy,
+        now=now,
+        proposed_by=None,
+        superseded=[],
+        plan_run_id=None,
+    )
+
+
+def _route(
+    store: GovernanceStore,
+    states: list[RecommendationState],
+    *,
+    policy: PolicySet | None,
+    now: datetime,
+    proposed_by: str | None,
+    superseded: list[RecommendationState],
+    plan_run_id: int | None,
+) -> RoutingSummary:
+    last_orders = store.last_order_quantities() if states else {}
     pending: list[tuple[RecommendationState, Decide]] = []
     rules: Counter[str] = Counter()
-    for state in store.open_recommendations(plan_run_id=plan_run_id):
+    for state in states:
         facts = facts_for(state, last_orders=last_orders)
         routing = route(policy, facts) if policy else no_policy_routing(facts.workflow)
         rules[routing.rule] += 1
@@ -69,7 +105,7 @@ def route_plan(
             action=action,
             reason="; ".join(routing.reasons) or None,
             routing=routing.to_json(),
-            proposed_by=proposed_by,
+            proposed_by=proposed_by or state.agent or "unknown",
         )
         pending.append((state, command))
     stale = [
@@ -81,9 +117,13 @@ def route_plan(
                 reason=f"superseded by plan run {plan_run_id}",
             ),
         )
-        for state in store.superseded(plan_run_id=plan_run_id)
+        for state in superseded
     ]
-    decided = decide_all(store, [*stale, *pending], actor=SYSTEM, now=now, policy=policy)
+    decided = (
+        decide_all(store, [*stale, *pending], actor=SYSTEM, now=now, policy=policy)
+        if stale or pending
+        else []
+    )
     statuses = Counter(d.to_status.value for d in decided[len(stale) :])
     return RoutingSummary(
         plan_run_id=plan_run_id,

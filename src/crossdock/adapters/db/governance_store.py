@@ -81,10 +81,14 @@ class SqlGovernanceStore:
                     return _state(dict(row._mapping), given)
         raise ConcurrentDecision(recommendation_id=recommendation_id, expected_version=seen)
 
-    def open_recommendations(self, *, plan_run_id: int | None = None) -> list[RecommendationState]:
+    def open_recommendations(
+        self, *, plan_run_id: int | None = None, agents_only: bool = False
+    ) -> list[RecommendationState]:
         query = select(recommendations).where(recommendations.c.status == Status.PROPOSED.value)
         if plan_run_id is not None:
             query = query.where(recommendations.c.plan_run_id == plan_run_id)
+        if agents_only:
+            query = query.where(recommendations.c.agent.is_not(None))
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(recommendations.c.id)).all()
         return [_state(dict(row._mapping), ()) for row in rows]
@@ -102,9 +106,13 @@ class SqlGovernanceStore:
             query = query.where(recommendations.c.id.in_(list(ids)))
         else:
             newest = select(func.max(recommendations.c.plan_run_id)).scalar_subquery()
-            query = query.where(
-                recommendations.c.plan_run_id == (newest if plan_run_id is None else plan_run_id)
-            )
+            if plan_run_id is None:  # the newest plan's, and what agents proposed
+                query = query.where(
+                    (recommendations.c.plan_run_id == newest)
+                    | recommendations.c.plan_run_id.is_(None)
+                )
+            else:
+                query = query.where(recommendations.c.plan_run_id == plan_run_id)
         if status is not None:
             query = query.where(recommendations.c.status == status)
         query = query.order_by(desc(recommendations.c.savings), recommendations.c.id).limit(limit)
@@ -371,7 +379,7 @@ def _append(connection: Connection, entries: Sequence[EntryDraft]) -> list[Ledge
 def _state(row: Mapping[str, Any], given: Sequence[Any]) -> RecommendationState:
     return RecommendationState(
         id=int(row["id"]),
-        plan_run_id=int(row["plan_run_id"]),
+        plan_run_id=None if row["plan_run_id"] is None else int(row["plan_run_id"]),
         status=Status(row["status"]),
         version=int(row["version"]),
         kind=str(row["kind"]),
@@ -393,6 +401,7 @@ def _state(row: Mapping[str, Any], given: Sequence[Any]) -> RecommendationState:
         approval_policy_version=row["approval_policy_version"],
         routing=json.loads(row["routing"]) if row["routing"] else None,
         risk=_do_nothing_shortage(row["alternatives"]),
+        agent=row["agent"],
         approvals=tuple(
             Approval(approver=a.approver, role=a.role, step=a.step, at=a.at) for a in given
         ),

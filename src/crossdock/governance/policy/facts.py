@@ -17,6 +17,7 @@ KIND_WORKFLOWS: Final[Mapping[str, str]] = {
     "expedite": "expedite",
     "defer": "po_change",
     "cancel": "po_change",
+    "follow_up": "supplier_follow_up",
 }
 
 

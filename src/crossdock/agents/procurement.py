@@ -1,0 +1,267 @@
+"""The procurement agent: a PO line that will come later, smaller or not at all. Which
+customer orders does that hit, and is expediting worth it?
+
+It reacts to a supplier's acknowledgment that changes or rejects lines, a PO change, a
+rejected PO, an ASN later than promised and a delayed shipment. For each line it
+replays the item's supply and open customer orders twice, first-come first-served by
+requested date: with the line as promised, and as now announced. Orders that are short
+only in the second replay are hit. If expediting the units they need back to their
+date costs less than the lost margin (weighted by customer tier, as the planner
+weighs it), it proposes an expedite; otherwise, or when the line will not come at all,
+a follow-up with the supplier, with the money at risk. Pure: the data comes in.
+
+Supply and demand are pooled over the receiving warehouse and the warehouses it
+replenishes: a DC's stock reaches its branches' customers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+AGENT = "agent:procurement"
+TOPICS = (
+    "events.po_acknowledged",
+    "events.po_changed",
+    "events.po_rejected",
+    "events.asn_received",
+    "events.shipment_delayed",
+)
+TIER_PENALTY: Mapping[str, float] = {"gold": 2.0, "silver": 1.5, "bronze": 1.0}
+EXPEDITE_PREMIUM_RATE = 0.15  # of the PO price, per unit expedited (as the planner)
+_TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """What an event says about one PO line: the new date (None: it will not come) and
+    the new quantity (None: unchanged)."""
+
+    po_number: str | None
+    line_number: int | None  # None: every line of the PO (or of the ASN)
+    asn_number: str | None
+    new_date: date | None
+    new_quantity: float | None
+    why: str
+    rejected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLine:
+    po_number: str
+    line_number: int
+    sku: str
+    location_code: str
+    supplier_code: str
+    open_quantity: float
+    promised_date: date | None
+    unit_price: float
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    order_number: str
+    line_number: int
+    customer_code: str
+    tier: str | None
+    location_code: str
+    requested_date: date
+    open_quantity: float
+    unit_price: float
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """An item's pooled supply and demand over a warehouse and those it replenishes."""
+
+    on_hand: float
+    receipts: tuple[tuple[str, int, date, float], ...]  # (po, line, date, open quantity)
+    orders: tuple[OrderLine, ...]
+    unit_cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    order: OrderLine
+    short_before: float
+    short_after: float
+
+    @property
+    def extra(self) -> float:
+        return self.short_after - self.short_before
+
+
+def supply_changes(event: Mapping[str, Any]) -> list[LineChange]:
+    """The PO lines an event changes, and how."""
+    kind, data = event["event_type"], event.get("data") or {}
+    reference = event.get("reference")
+    if kind == "po_acknowledged":
+        return [
+            LineChange(
+                po_number=reference,
+                line_number=int(line["line_number"]),
+                asn_number=None,
+                new_date=_day(line.get("promised_date")),
+                new_quantity=_number(line.get("quantity")),
+                why=f"the supplier {line['status']} the line in its acknowledgment",
+                rejected=line["status"] == "rejected",
+            )
+            for line in data.get("lines", [])
+            if line["status"] in ("changed", "rejected")
+        ]
+    if kind == "po_changed":
+        return [
+            LineChange(
+                po_number=reference,
+                line_number=int(line["line_number"]),
+                asn_number=None,
+                new_date=_day(line.get("promised_date")),
+                new_quantity=_number(line.get("quantity")),
+                why="the supplier changed the line",
+            )
+            for line in data.get("lines", [])
+        ]
+    if kind == "po_rejected":
+        numbers = data.get("line_numbers") or [None]
+        return [
+            LineChange(reference, n, None, None, 0.0, "the supplier rejected it", rejected=True)
+            for n in numbers
+        ]
+    if kind == "asn_received":
+        arrival = _day(data.get("expected_arrival"))
+        return [
+            LineChange(
+                po_number=data.get("po_number"),
+                line_number=int(line["po_line"]),
+                asn_number=reference,
+                new_date=arrival,
+                new_quantity=_number(line.get("quantity")),
+                why=f"ASN {reference} announces it for {arrival}",
+            )
+            for line in data.get("lines", [])
+        ]
+    if kind == "shipment_delayed":
+        eta = _day(data.get("new_eta"))
+        return [LineChange(None, None, reference, eta, None, f"shipment {reference} now due {eta}")]
+    return []
+
+
+def hits(position: Position, line: OpenLine, change: LineChange) -> list[Hit]:
+    """Customer order lines short only because of the change."""
+    before = list(position.receipts)
+    after = [r for r in before if (r[0], r[1]) != (line.po_number, line.line_number)]
+    if not change.rejected:
+        quantity = line.open_quantity if change.new_quantity is None else change.new_quantity
+        arrival = change.new_date or line.promised_date
+        if arrival is not None and quantity > 0:
+            after.append((line.po_number, line.line_number, arrival, quantity))
+    short_before = _shortages(position, before)
+    short_after = _shortages(position, after)
+    return [
+        Hit(order, short_before[i], short_after[i])
+        for i, order in enumerate(_queue(position.orders))
+        if short_after[i] > short_before[i] + 1e-9
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What the agent proposes, in the recommendation's own terms."""
+
+    kind: str  # expedite or follow_up
+    quantity: float
+    needed_by: date
+    expedite_cost: float
+    shortage_cost: float
+    rationale: str
+    hits: tuple[Hit, ...]
+
+    @property
+    def savings(self) -> float:
+        return self.shortage_cost - self.expedite_cost if self.kind == "expedite" else 0.0
+
+
+def propose(
+    line: OpenLine, change: LineChange, found: Sequence[Hit], *, unit_cost: float
+) -> Proposal | None:
+    """An expedite when it pays, else a follow-up; nothing when no order is hit."""
+    if not found:
+        return None
+    units = sum(hit.extra for hit in found)
+    needed_by = min(hit.order.requested_date for hit in found)
+    shortage = sum(
+        hit.extra * max(hit.order.unit_price - unit_cost, 0.0) * _penalty(hit.order.tier)
+        for hit in found
+    )
+    quantity = min(units, line.open_quantity)
+    expedite = quantity * line.unit_price * EXPEDITE_PREMIUM_RATE
+    pays = not change.rejected and expedite < shortage
+    kind = "expedite" if pays else "follow_up"
+    orders = "; ".join(
+        f"{h.order.order_number} ({h.order.customer_code}, {h.order.tier or 'no tier'}, "
+        f"{h.extra:,.0f} short on {h.order.requested_date.isoformat()})"
+        for h in found
+    )
+    head = (
+        f"{line.po_number} line {line.line_number} ({line.sku}, {line.open_quantity:,.0f} open, "
+        f"promised {line.promised_date.isoformat() if line.promised_date else 'undated'}): "
+        f"{change.why}. {len(found)} customer order line(s) hit: {orders}."
+    )
+    if pays:
+        tail = (
+            f" Expediting {quantity:,.0f} units to arrive by {needed_by.isoformat()} costs "
+            f"{expedite:,.2f} against {shortage:,.2f} of lost margin."
+        )
+    elif change.rejected:
+        tail = f" Nothing replaces it yet: {shortage:,.2f} of lost margin at risk; find supply."
+    else:
+        tail = (
+            f" Expediting would cost {expedite:,.2f}, more than the {shortage:,.2f} at risk: "
+            "ask the supplier instead."
+        )
+    return Proposal(
+        kind=kind,
+        quantity=quantity,
+        needed_by=needed_by,
+        expedite_cost=expedite if pays else 0.0,
+        shortage_cost=shortage,
+        rationale=head + tail,
+        hits=tuple(found),
+    )
+
+
+def _queue(orders: Sequence[OrderLine]) -> list[OrderLine]:
+    return sorted(
+        orders,
+        key=lambda o: (
+            o.requested_date,
+            _TIER_RANK.get(o.tier or "", 3),
+            o.order_number,
+            o.line_number,
+        ),
+    )
+
+
+def _shortages(position: Position, receipts: Sequence[tuple[str, int, date, float]]) -> list[float]:
+    """Units short per order line (in queue order), first come first served by date."""
+    used, out = 0.0, []
+    for order in _queue(position.orders):
+        pool = position.on_hand + sum(q for _, _, day, q in receipts if day <= order.requested_date)
+        served = max(min(order.open_quantity, pool - used), 0.0)
+        used += served
+        out.append(order.open_quantity - served)
+    return out
+
+
+def _penalty(tier: str | None) -> float:
+    return TIER_PENALTY.get(tier or "", 1.0)
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _number(value: object) -> float | None:
+    return None if value is None else float(str(value))

@@ -1,0 +1,116 @@
+"""The procurement agent's reasoning, by hand-checked numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crossdock.agents.procurement import (
+    LineChange,
+    OpenLine,
+    OrderLine,
+    Position,
+    hits,
+    propose,
+    supply_changes,
+)
+
+LINE = OpenLine("PO-1", 1, "A", "DC", "SUP", 100.0, date(2026, 12, 1), 10.0)
+
+
+def _order(number: str, day: int, quantity: float, tier: str = "silver") -> OrderLine:
+    return OrderLine(number, 1, "C", tier, "BR", date(2026, 12, day), quantity, 20.0)
+
+
+def _position(*orders: OrderLine, on_hand: float = 50.0) -> Position:
+    return Position(
+        on_hand=on_hand,
+        receipts=(("PO-1", 1, date(2026, 12, 1), 100.0),),
+        orders=orders,
+        unit_cost=10.0,
+    )
+
+
+def _late(day: int | None, *, quantity: float | None = None) -> LineChange:
+    return LineChange(
+        "PO-1", 1, None, None if day is None else date(2026, 12, day), quantity, "late",
+        rejected=day is None,
+    )  # fmt: skip
+
+
+def test_only_orders_short_because_of_the_change_are_hit():
+    position = _position(_order("SO-1", 2, 40), _order("SO-2", 5, 80), _order("SO-3", 20, 10))
+    # before: 150 units by 1 Dec covers 40 + 80 + 10; after (15 Dec): 50 units by 5 Dec
+    found = hits(position, LINE, _late(15))
+    assert [(h.order.order_number, h.short_before, h.short_after) for h in found] == [
+        ("SO-2", 0.0, 70.0)
+    ]
+
+
+def test_gold_orders_are_served_first_on_the_same_day():
+    position = _position(_order("SO-S", 2, 40, "silver"), _order("SO-G", 2, 40, "gold"))
+    found = hits(position, LINE, _late(15))
+    assert [(h.order.order_number, h.extra) for h in found] == [("SO-S", 30.0)]
+
+
+def test_an_expedite_that_pays_is_proposed_with_its_money():
+    found = hits(_position(_order("SO-2", 5, 80)), LINE, _late(15))
+    proposal = propose(LINE, _late(15), found, unit_cost=10.0)
+    assert proposal is not None
+    assert proposal.kind == "expedite"
+    assert proposal.quantity == 30.0
+    assert proposal.shortage_cost == pytest.approx(30 * (20 - 10) * 1.5)
+    assert proposal.expedite_cost == pytest.approx(30 * 10.0 * 0.15)
+    assert proposal.savings == pytest.approx(450 - 45)
+    assert proposal.needed_by == date(2026, 12, 5)
+
+
+def test_a_rejected_line_asks_for_a_follow_up_with_the_money_at_risk():
+    found = hits(_position(_order("SO-2", 5, 80)), LINE, _late(None))
+    proposal = propose(LINE, _late(None), found, unit_cost=10.0)
+    assert proposal is not None
+    assert (proposal.kind, proposal.expedite_cost, proposal.savings) == ("follow_up", 0.0, 0.0)
+    assert "Nothing replaces it yet" in proposal.rationale
+
+
+def test_an_expedite_dearer_than_the_shortage_becomes_a_follow_up():
+    cheap = OrderLine("SO-2", 1, "C", "bronze", "BR", date(2026, 12, 5), 80.0, 10.2)
+    found = hits(_position(cheap), LINE, _late(15))
+    proposal = propose(LINE, _late(15), found, unit_cost=10.0)
+    assert proposal is not None
+    assert proposal.kind == "follow_up"
+    assert "more than the" in proposal.rationale
+
+
+def test_no_order_hit_no_proposal():
+    found = hits(_position(_order("SO-2", 20, 80)), LINE, _late(15))
+    assert found == []
+    assert propose(LINE, _late(15), found, unit_cost=10.0) is None
+
+
+def test_each_triggering_event_names_its_lines():
+    ack = {"event_type": "po_acknowledged", "reference": "PO-1", "data": {"lines": [
+        {"line_number": 1, "status": "accepted"},
+        {"line_number": 2, "status": "changed", "promised_date": "2026-12-09"},
+        {"line_number": 3, "status": "rejected"}]}}  # fmt: skip
+    assert [(c.line_number, c.new_date, c.rejected) for c in supply_changes(ack)] == [
+        (2, date(2026, 12, 9), False),
+        (3, None, True),
+    ]
+    asn = {"event_type": "asn_received", "reference": "ASN-9", "data": {
+        "po_number": "PO-1", "expected_arrival": "2026-12-04",
+        "lines": [{"po_line": 1, "sku": "A", "quantity": 60}]}}  # fmt: skip
+    (change,) = supply_changes(asn)
+    assert (change.po_number, change.new_quantity, change.new_date) == (
+        "PO-1", 60.0, date(2026, 12, 4)
+    )  # fmt: skip
+    delayed = {"event_type": "shipment_delayed", "reference": "ASN-9",
+               "data": {"new_eta": "2026-12-12"}}  # fmt: skip
+    (change,) = supply_changes(delayed)
+    assert (change.asn_number, change.po_number, change.new_date) == (
+        "ASN-9", None, date(2026, 12, 12)
+    )  # fmt: skip
+    rejected = {"event_type": "po_rejected", "reference": "PO-1", "data": {}}
+    assert [(c.line_number, c.rejected) for c in supply_changes(rejected)] == [(None, True)]
+    assert supply_changes({"event_type": "goods_received", "data": {}}) == []
