@@ -97,31 +97,12 @@ def supply_changes(event: Mapping[str, Any]) -> list[LineChange]:
     """The PO lines an event changes, and how."""
     kind, data = event["event_type"], event.get("data") or {}
     reference = event.get("reference")
-    if kind == "po_acknowledged":
+    if kind in ("po_acknowledged", "po_changed"):
+        acknowledged = kind == "po_acknowledged"
         return [
-            LineChange(
-                po_number=reference,
-                line_number=int(line["line_number"]),
-                asn_number=None,
-                new_date=_day(line.get("promised_date")),
-                new_quantity=_number(line.get("quantity")),
-                why=f"the supplier {line['status']} the line in its acknowledgment",
-                rejected=line["status"] == "rejected",
-            )
+            _po_line_change(reference, line, acknowledged=acknowledged)
             for line in data.get("lines", [])
-            if line["status"] in ("changed", "rejected")
-        ]
-    if kind == "po_changed":
-        return [
-            LineChange(
-                po_number=reference,
-                line_number=int(line["line_number"]),
-                asn_number=None,
-                new_date=_day(line.get("promised_date")),
-                new_quantity=_number(line.get("quantity")),
-                why="the supplier changed the line",
-            )
-            for line in data.get("lines", [])
+            if not acknowledged or line["status"] in ("changed", "rejected")
         ]
     if kind == "po_rejected":
         numbers = data.get("line_numbers") or [None]
@@ -146,6 +127,21 @@ def supply_changes(event: Mapping[str, Any]) -> list[LineChange]:
         eta = _day(data.get("new_eta"))
         return [LineChange(None, None, reference, eta, None, f"shipment {reference} now due {eta}")]
     return []
+
+
+def _po_line_change(
+    reference: str | None, line: Mapping[str, Any], *, acknowledged: bool
+) -> LineChange:
+    status = line.get("status", "changed")
+    return LineChange(
+        po_number=reference,
+        line_number=int(line["line_number"]),
+        asn_number=None,
+        new_date=_day(line.get("promised_date")),
+        new_quantity=_number(line.get("quantity")),
+        why=f"the supplier {status} the line" + (" in its acknowledgment" if acknowledged else ""),
+        rejected=status == "rejected",
+    )
 
 
 def hits(position: Position, line: OpenLine, change: LineChange) -> list[Hit]:
