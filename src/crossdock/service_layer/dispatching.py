@@ -5,7 +5,8 @@ earlier message with the same key has been delivered or dead-lettered. A consume
 raises is retried with exponential backoff; after `max_attempts` the message goes to the
 dead letters with the consumer and the error, and its key moves on. A consumer that
 already handled a message (recorded per consumer and message id) is not called again,
-so redelivery after a crash changes nothing it already did.
+so redelivery after a crash changes nothing it already did (markers are written per
+claim, so consumers must also be idempotent on the event id).
 """
 
 from __future__ import annotations
@@ -66,12 +67,33 @@ def dispatch(
     limit: int = 500,
     max_attempts: int = 5,
 ) -> DispatchReport:
-    """Deliver what is due once; call again (a worker loops) for what follows."""
+    """Deliver what is due once; call again (a worker loops) for what follows.
+
+    The consumers' success markers and the delivered marks of one claim are written in
+    one transaction after the claim is worked through; a crash before it delivers those
+    messages again, and the consumers (idempotent on the event id) change nothing.
+    """
     report = DispatchReport()
     messages = store.claim(now=now, limit=limit)
     report.claimed = len(messages)
-    for message in messages:
-        _deliver(store, message, consumers, now=now, max_attempts=max_attempts, report=report)
+    done = store.consumed_of([message.message_id for message in messages])
+    handled: list[tuple[str, str]] = []
+    delivered = [
+        message
+        for message in messages
+        if _deliver(
+            store,
+            message,
+            consumers,
+            done=done,
+            handled=handled,
+            now=now,
+            max_attempts=max_attempts,
+            report=report,
+        )
+    ]
+    store.finish(handled, delivered, at=now)
+    report.delivered = len(delivered)
     return report
 
 
@@ -80,13 +102,16 @@ def _deliver(
     message: OutboxMessage,
     consumers: Sequence[Consumer],
     *,
+    done: set[tuple[str, str]],
+    handled: list[tuple[str, str]],
     now: datetime,
     max_attempts: int,
     report: DispatchReport,
-) -> None:
+) -> bool:
     body = json.loads(message.payload)
     for consumer in consumers:
-        if not consumer.wants(message.topic) or store.consumed(consumer.name, message.message_id):
+        key = (consumer.name, message.message_id)
+        if not consumer.wants(message.topic) or key in done:
             continue
         try:
             consumer.handle(body)
@@ -111,8 +136,7 @@ def _deliver(
             else:
                 store.retry_later(message, error=reason, retry_at=now + backoff(attempt))
                 report.retried += 1
-            return
-        store.record_consumed(consumer.name, message.message_id, at=now)
+            return False
+        handled.append(key)
         report.by_consumer[consumer.name] = report.by_consumer.get(consumer.name, 0) + 1
-    store.delivered(message, at=now)
-    report.delivered += 1
+    return True

@@ -62,17 +62,25 @@ class EventStore(Protocol):
         """The oldest undelivered message of each ordering key, if it is due."""
         ...
 
-    def delivered(self, message: OutboxMessage, *, at: datetime) -> None: ...
-
     def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None: ...
 
     def give_up(self, message: OutboxMessage, letter: DeadLetter, *, at: datetime) -> None:
         """Dead-letter a message and release its key, in one transaction."""
         ...
 
-    def consumed(self, consumer: str, message_id: str) -> bool: ...
+    def consumed_of(self, message_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """(consumer, message id) pairs already handled among `message_ids`."""
+        ...
 
-    def record_consumed(self, consumer: str, message_id: str, *, at: datetime) -> None: ...
+    def finish(
+        self,
+        handled: Sequence[tuple[str, str]],
+        delivered: Sequence[OutboxMessage],
+        *,
+        at: datetime,
+    ) -> None:
+        """Record the consumers' successes and mark the messages delivered, at once."""
+        ...
 
     def dead_letters(
         self, *, stage: str | None = None, limit: int = 100

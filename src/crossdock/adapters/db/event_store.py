@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
@@ -121,14 +121,6 @@ class SqlEventStore:
             for row in rows
         ]
 
-    def delivered(self, message: OutboxMessage, *, at: datetime) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(outbox)
-                .where(outbox.c.id == message.id, outbox.c.dispatched_at.is_(None))
-                .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=None)
-            )
-
     def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -146,22 +138,43 @@ class SqlEventStore:
                 .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=letter.reason)
             )
 
-    def consumed(self, consumer: str, message_id: str) -> bool:
+    def consumed_of(self, message_ids: Sequence[str]) -> set[tuple[str, str]]:
+        if not message_ids:
+            return set()
         with self.engine.connect() as connection:
-            found = connection.execute(
-                select(consumed.c.at).where(
-                    and_(consumed.c.consumer == consumer, consumed.c.message_id == message_id)
+            rows = connection.execute(
+                select(consumed.c.consumer, consumed.c.message_id).where(
+                    consumed.c.message_id.in_(list(message_ids))
                 )
-            ).first()
-        return found is not None
+            ).all()
+        return {(row.consumer, row.message_id) for row in rows}
 
-    def record_consumed(self, consumer: str, message_id: str, *, at: datetime) -> None:
+    def finish(
+        self,
+        handled: Sequence[tuple[str, str]],
+        delivered: Sequence[OutboxMessage],
+        *,
+        at: datetime,
+    ) -> None:
+        if not handled and not delivered:
+            return
         with self.engine.begin() as connection:
-            connection.execute(
-                self._insert(consumed)
-                .values(consumer=consumer, message_id=message_id, at=at)
-                .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
-            )
+            if handled:
+                connection.execute(
+                    self._insert(consumed).on_conflict_do_nothing(
+                        index_elements=["consumer", "message_id"]
+                    ),
+                    [{"consumer": c, "message_id": m, "at": at} for c, m in handled],
+                )
+            if delivered:
+                connection.execute(
+                    update(outbox)
+                    .where(
+                        outbox.c.id.in_([message.id for message in delivered]),
+                        outbox.c.dispatched_at.is_(None),
+                    )
+                    .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=None)
+                )
 
     def dead_letters(self, *, stage: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = select(dead_letters).order_by(dead_letters.c.id).limit(limit)
