@@ -39,6 +39,15 @@ LATE = {
     },
 }
 
+# the same PO shipping later: same ordering key, no agent reacts to it
+SHIPPED = {
+    "event_id": "EDI-856-000418",
+    "event_type": "po_shipped",
+    "occurred_at": "2026-11-21T09:00:00Z",
+    "source": "edi",
+    "reference": "PO-5004",
+}
+
 
 def _network(tmp_path: Path) -> Path:
     folder = tmp_path / "network"
@@ -59,11 +68,12 @@ def test_a_late_acknowledgment_becomes_one_expedite_explained_in_money(
     wired = bootstrap(Settings(database_url=database_url))
     add_person(wired.governance, username="ops", roles=["admin"], password=PASSWORD, now=AT)
     events = tmp_path / "events.jsonl"
-    events.write_text(json.dumps(LATE) + "\n")
-    assert cli_json(database_url, "events", "ingest", str(events), "--as", "ops")["accepted"] == 1
+    events.write_text(json.dumps(LATE) + "\n" + json.dumps(SHIPPED) + "\n")
+    assert cli_json(database_url, "events", "ingest", str(events), "--as", "ops")["accepted"] == 2
 
     cycle = cli_json(database_url, "worker", "--once")
-    assert cycle["dispatch"]["delivered"] == 1
+    assert cycle["dispatch"]["delivered"] == 2  # one key: the second waits for a later cycle
+    assert cycle["cycles"] == 3  # two deliveries, then one that finds nothing due
     assert cycle["dispatch"]["by_consumer"] == {"agent:procurement": 1}
     assert cycle["routing"]["by_status"] == {"pending_approval": 1}
 
@@ -84,7 +94,7 @@ def test_a_late_acknowledgment_becomes_one_expedite_explained_in_money(
 
     # the same event again, and the same message delivered again: nothing more
     again = cli_json(database_url, "events", "ingest", str(events), "--as", "ops")
-    assert (again["accepted"], again["duplicates"]) == (0, 1)
+    assert (again["accepted"], again["duplicates"]) == (0, 2)
     assert cli_json(database_url, "worker", "--once")["dispatch"]["claimed"] == 0
     assert len(wired.governance.recommendation_rows(limit=10)) == 1
     trail = [e["event"] for e in wired.governance.ledger(recommendation_id=rec["id"])]
