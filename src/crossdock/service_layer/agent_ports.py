@@ -1,27 +1,25 @@
-"""What the agents read and write: open PO lines, an item's pooled position, and
-proposals stored once per idempotency key. The SQL store in
-`adapters/db/agent_store.py` implements it."""
+"""What every agent writes: proposals stored once per idempotency key, and the events
+it raises for other agents, in one transaction. `adapters/db/agent_store.py` implements
+it; each agent's reads are a Protocol beside its handler in `agent_handlers/`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from crossdock.agents.procurement import OpenLine, Position
+from crossdock.service_layer.event_ports import NewEvent
 
 
-class AgentData(Protocol):
-    def open_po_lines(
-        self, *, po_number: str | None, asn_number: str | None, line_number: int | None
-    ) -> list[OpenLine]:
-        """Open lines of a PO (or of an ASN's POs), one line or all."""
+class ProposalSink(Protocol):
+    def save_proposal(
+        self, row: Mapping[str, Any], *, emits: Sequence[NewEvent] = ()
+    ) -> int | None:
+        """Insert a recommendation row unless its idempotency key exists, and the events
+        it raises (with their outbox messages) in the same transaction; the new id, or
+        None when the key was already there (nothing is written then)."""
         ...
 
-    def position(self, sku: str, location_code: str) -> Position:
-        """Stock, open receipts and open customer orders for `sku` over the warehouse and
-        the warehouses it replenishes."""
-        ...
-
-    def save_proposal(self, row: Mapping[str, Any]) -> int | None:
-        """Insert a recommendation row unless its idempotency key exists; its id or None."""
+    def emit(self, events: Sequence[NewEvent]) -> list[str]:
+        """Raise events for other agents (stored once per event id, with their outbox
+        messages); the ids stored."""
         ...

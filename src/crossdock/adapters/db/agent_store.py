@@ -1,160 +1,29 @@
-"""The agents' reads over the canonical tables and their idempotent proposals."""
+"""The agents' store: every agent's reads (one mixin each, `agent_reads/`) and their
+idempotent proposals, written with the events they raise in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
-from crossdock.adapters.db.tables import canonical_tables, recommendations
-from crossdock.agents.procurement import OpenLine, OrderLine, Position
+from crossdock.adapters.db.agent_reads.procurement import ProcurementReads
+from crossdock.adapters.db.event_store import insert_events
+from crossdock.adapters.db.tables import recommendations
+from crossdock.service_layer.event_ports import NewEvent
 
-_CLOSED_ORDERS = ("shipped", "cancelled", "closed")
-_CLOSED_POS = ("received", "cancelled", "closed")
 
-
-class SqlAgentData:
+class SqlAgentData(ProcurementReads):
     """`AgentData` over SQLAlchemy."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def open_po_lines(
-        self, *, po_number: str | None, asn_number: str | None, line_number: int | None
-    ) -> list[OpenLine]:
-        po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
-        query = (
-            select(pol, po.c.location_code, po.c.supplier_code)
-            .join(po, po.c.po_number == pol.c.po_number)
-            .where(po.c.status.not_in(_CLOSED_POS))
-        )
-        if po_number is not None:
-            query = query.where(pol.c.po_number == po_number)
-        if asn_number is not None:
-            query = query.where(pol.c.asn_number == asn_number)
-        if line_number is not None:
-            query = query.where(pol.c.line_number == line_number)
-        with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(pol.c.po_number, pol.c.line_number)).all()
-        lines = []
-        for row in rows:
-            open_quantity = float(row.ordered_quantity) - float(row.received_quantity or 0)
-            if open_quantity <= 0:
-                continue
-            lines.append(
-                OpenLine(
-                    po_number=row.po_number,
-                    line_number=int(row.line_number),
-                    sku=row.sku,
-                    location_code=row.location_code,
-                    supplier_code=row.supplier_code,
-                    open_quantity=open_quantity,
-                    promised_date=_day(row.promised_date),
-                    unit_price=float(row.unit_price or 0),
-                )
-            )
-        return lines
-
-    def position(self, sku: str, location_code: str) -> Position:
-        locations = canonical_tables["locations"]
-        stock = canonical_tables["inventory_positions"]
-        po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
-        so, sol = canonical_tables["sales_orders"], canonical_tables["sales_order_lines"]
-        customers, items = canonical_tables["customers"], canonical_tables["items"]
-        with self.engine.connect() as connection:
-            children = connection.execute(
-                select(locations.c.location_code).where(
-                    locations.c.parent_location_code == location_code
-                )
-            ).scalars()
-            sites = [location_code, *children]
-            newest = (
-                select(stock.c.location_code, func.max(stock.c.snapshot_at).label("at"))
-                .where(stock.c.sku == sku, stock.c.location_code.in_(sites))
-                .group_by(stock.c.location_code)
-                .subquery()
-            )
-            on_hand = connection.execute(
-                select(
-                    func.coalesce(func.sum(stock.c.on_hand - func.coalesce(stock.c.on_hold, 0)), 0)
-                )
-                .join(
-                    newest,
-                    (newest.c.location_code == stock.c.location_code)
-                    & (newest.c.at == stock.c.snapshot_at),
-                )
-                .where(stock.c.sku == sku)
-            ).scalar_one()
-            receipts = connection.execute(
-                select(
-                    pol.c.po_number,
-                    pol.c.line_number,
-                    pol.c.promised_date,
-                    pol.c.ordered_quantity,
-                    pol.c.received_quantity,
-                )
-                .join(po, po.c.po_number == pol.c.po_number)
-                .where(
-                    pol.c.sku == sku, po.c.location_code.in_(sites), po.c.status.not_in(_CLOSED_POS)
-                )
-            ).all()
-            orders = connection.execute(
-                select(
-                    sol.c.order_number,
-                    sol.c.line_number,
-                    so.c.customer_code,
-                    customers.c.service_tier,
-                    so.c.location_code,
-                    so.c.requested_date,
-                    sol.c.ordered_quantity,
-                    sol.c.shipped_quantity,
-                    sol.c.unit_price,
-                )
-                .join(so, so.c.order_number == sol.c.order_number)
-                .outerjoin(customers, customers.c.customer_code == so.c.customer_code)
-                .where(
-                    sol.c.sku == sku,
-                    so.c.location_code.in_(sites),
-                    so.c.status.not_in(_CLOSED_ORDERS),
-                )
-            ).all()
-            unit_cost = connection.execute(
-                select(items.c.unit_cost).where(items.c.sku == sku)
-            ).scalar_one_or_none()
-        return Position(
-            on_hand=float(on_hand),
-            receipts=tuple(
-                (
-                    r.po_number,
-                    int(r.line_number),
-                    d,
-                    float(r.ordered_quantity) - float(r.received_quantity or 0),
-                )
-                for r in receipts
-                if (d := _day(r.promised_date)) is not None
-                and float(r.ordered_quantity) > float(r.received_quantity or 0)
-            ),
-            orders=tuple(
-                OrderLine(
-                    order_number=o.order_number,
-                    line_number=int(o.line_number),
-                    customer_code=o.customer_code,
-                    tier=o.service_tier,
-                    location_code=o.location_code,
-                    requested_date=d,
-                    open_quantity=float(o.ordered_quantity) - float(o.shipped_quantity or 0),
-                    unit_price=float(o.unit_price or 0),
-                )
-                for o in orders
-                if (d := _day(o.requested_date)) is not None
-                and float(o.ordered_quantity) > float(o.shipped_quantity or 0)
-            ),
-            unit_cost=float(unit_cost or 0),
-        )
-
-    def save_proposal(self, row: Mapping[str, Any]) -> int | None:
+    def save_proposal(
+        self, row: Mapping[str, Any], *, emits: Sequence[NewEvent] = ()
+    ) -> int | None:
         with self.engine.begin() as connection:
             exists = connection.execute(
                 select(recommendations.c.id).where(
@@ -164,14 +33,10 @@ class SqlAgentData:
             if exists is not None:
                 return None
             key = connection.execute(recommendations.insert().values(**row)).inserted_primary_key
+            if emits:
+                insert_events(connection, emits, at=datetime.now(UTC))
         return None if key is None else int(key[0])
 
-
-def _day(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    def emit(self, events: Sequence[NewEvent]) -> list[str]:
+        with self.engine.begin() as connection:
+            return insert_events(connection, events, at=datetime.now(UTC))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
@@ -25,56 +25,13 @@ class SqlEventStore:
         self.engine = engine
 
     def _insert(self, table: Any) -> postgresql.Insert | sqlite.Insert:
-        if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return _dialect_insert(self.engine.dialect.name, table)
 
     def accept(
         self, events: Sequence[NewEvent], dead: Sequence[DeadLetter], *, at: datetime
     ) -> list[str]:
-        stored: list[str] = []
         with self.engine.begin() as connection:
-            for start in range(0, len(events), _BATCH):
-                chunk = events[start : start + _BATCH]
-                rows = [
-                    {
-                        "event_id": e.event_id,
-                        "event_type": e.event_type,
-                        "ordering_key": e.ordering_key,
-                        "occurred_at": e.occurred_at,
-                        "received_at": at,
-                        "source": e.source,
-                        "channel": e.channel,
-                        "payload": e.payload,
-                    }
-                    for e in chunk
-                ]
-                inserted = set(
-                    connection.execute(
-                        self._insert(inbound_events)
-                        .on_conflict_do_nothing(index_elements=["event_id"])
-                        .returning(inbound_events.c.event_id),
-                        rows,
-                    ).scalars()
-                )
-                fresh = [e for e in chunk if e.event_id in inserted]
-                if fresh:
-                    connection.execute(
-                        insert(outbox),
-                        [
-                            {
-                                "topic": f"events.{e.event_type}",
-                                "ordering_key": e.ordering_key,
-                                "message_id": f"event:{e.event_id}",
-                                "payload": e.payload,
-                                "created_at": at,
-                                "available_at": at,
-                                "attempts": 0,
-                            }
-                            for e in fresh
-                        ],
-                    )
-                stored += [e.event_id for e in fresh]
+            stored = insert_events(connection, events, at=at)
             if dead:
                 connection.execute(insert(dead_letters), [_letter_row(d, at) for d in dead])
         return stored
@@ -195,6 +152,58 @@ class SqlEventStore:
             ):
                 counts[f"dead_letters_{stage}"] = int(n)
         return counts
+
+
+def _dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def insert_events(connection: Connection, events: Sequence[NewEvent], *, at: datetime) -> list[str]:
+    """Store events not stored before, each with its outbox message, in the caller's
+    transaction; the ids stored (a repeated id is skipped)."""
+    stored: list[str] = []
+    for start in range(0, len(events), _BATCH):
+        chunk = events[start : start + _BATCH]
+        rows = [
+            {
+                "event_id": e.event_id,
+                "event_type": e.event_type,
+                "ordering_key": e.ordering_key,
+                "occurred_at": e.occurred_at,
+                "received_at": at,
+                "source": e.source,
+                "channel": e.channel,
+                "payload": e.payload,
+            }
+            for e in chunk
+        ]
+        inserted = set(
+            connection.execute(
+                _dialect_insert(connection.dialect.name, inbound_events)
+                .on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(inbound_events.c.event_id),
+                rows,
+            ).scalars()
+        )
+        fresh = [e for e in chunk if e.event_id in inserted]
+        if fresh:
+            connection.execute(
+                insert(outbox),
+                [
+                    {
+                        "topic": f"events.{e.event_type}",
+                        "ordering_key": e.ordering_key,
+                        "message_id": f"event:{e.event_id}",
+                        "payload": e.payload,
+                        "created_at": at,
+                        "available_at": at,
+                        "attempts": 0,
+                    }
+                    for e in fresh
+                ],
+            )
+        stored += [e.event_id for e in fresh]
+    return stored
 
 
 def _letter_row(letter: DeadLetter, at: datetime) -> dict[str, Any]:
