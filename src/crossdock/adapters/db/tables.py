@@ -163,7 +163,7 @@ recommendations = Table(
         "kind",
         String(),
         nullable=False,
-        comment="buy, transfer, rebalance, expedite, defer, cancel or follow_up",
+        comment="What it proposes: one of governance.policy.KIND_WORKFLOWS (buy, transfer, ...)",
     ),
     Column("sku", String(), nullable=False),
     Column("from_code", String(), comment="Supplier, PO number or shipping warehouse."),
@@ -410,7 +410,13 @@ outbox = Table(
     Column("attempts", Integer(), nullable=False, default=0),
     Column("dispatched_at", DateTime(timezone=True)),
     Column("last_error", Text()),
+    Column(
+        "published_at",
+        DateTime(timezone=True),
+        comment="Handed to the broker; null: not yet, or delivered in-process.",
+    ),
     Index(None, "dispatched_at", "id"),
+    Index("ix_outbox_published_at_id", "published_at", "id"),
     comment="Messages written with the change that caused them, delivered after commit.",
 )
 
