@@ -7,19 +7,24 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from crossdock.adapters.bus.jetstream import BrokerUnavailable, JetStream, JetStreamConfig
 from crossdock.adapters.db.agent_store import SqlAgentData
 from crossdock.adapters.db.engine import make_engine
 from crossdock.adapters.db.event_store import SqlEventStore
 from crossdock.adapters.db.governance_store import SqlGovernanceStore
 from crossdock.adapters.db.migrate import current_revision, head_revision, upgrade_to_head
 from crossdock.adapters.db.outcome_store import SqlOutcomeStore
+from crossdock.adapters.db.schedule_store import SqlScheduleStore
 from crossdock.adapters.db.store import SqlCanonicalStore
 from crossdock.adapters.files.reader import read_folder
 from crossdock.config import Settings, get_settings
 from crossdock.domain.errors import CrossdockError
 from crossdock.governance.credentials import check_secret
 from crossdock.governance.policy import PolicySet
+from crossdock.service_layer.cadence import ScheduledJob
+from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
 from crossdock.service_layer.ports import SourceFrame
+from crossdock.service_layer.scheduled_jobs import scheduled_jobs as job_registry
 
 
 class DatabaseNotReady(CrossdockError):
@@ -37,11 +42,43 @@ class Crossdock:
     outcomes: SqlOutcomeStore
     events: SqlEventStore
     agent_data: SqlAgentData
+    schedules: SqlScheduleStore
+
+    def broker(self) -> JetStream | None:
+        """The message broker the settings name, not yet connected; None: in-process."""
+        url = self.settings.bus_url
+        if not url:
+            return None
+        if not url.startswith(("nats://", "tls://")):
+            raise BrokerUnavailable(
+                f"CROSSDOCK_BUS_URL {url!r} is not a NATS address (nats://host:4222)"
+            )
+        return JetStream(
+            JetStreamConfig(
+                url=url,
+                namespace=self.settings.bus_namespace,
+                ack_wait_seconds=self.settings.bus_ack_wait_seconds,
+            )
+        )
 
     def approval_policy(self) -> PolicySet | None:
         """The active approval policy, rebuilt from the files as they were loaded."""
         stored = self.governance.active_policy()
         return None if stored is None else PolicySet.from_texts(stored.documents)
+
+    def scheduled_jobs(self) -> list[ScheduledJob]:
+        """The jobs the worker runs on a schedule, as the settings set them."""
+        given = self.settings.plan_settings
+        return job_registry(
+            planning=self.store,
+            governance=self.governance,
+            events=self.events,
+            acknowledgements=self.schedules,
+            approval_policy=self.approval_policy,
+            plan_settings=load_plan_settings(given) if given else plan_settings({}),
+            acknowledgement_days=self.settings.po_acknowledgement_days,
+            schedules=self.settings.schedules,
+        )
 
     def signing_secret(self) -> str:
         """The secret that signs access tokens; refuses to run without one outside demo."""
@@ -82,4 +119,5 @@ def bootstrap(settings: Settings | None = None) -> Crossdock:
         outcomes=SqlOutcomeStore(engine),
         events=SqlEventStore(engine),
         agent_data=SqlAgentData(engine),
+        schedules=SqlScheduleStore(engine),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
@@ -29,6 +30,24 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     # audit entries older than this may be purged (after export); None keeps all
     audit_retention_days: int | None = None
+    # a broker between the outbox and the workers: nats://host:4222 (JetStream); None
+    # delivers in-process from the database (the embedded default)
+    bus_url: str | None = None
+    bus_namespace: str = "crossdock"
+    bus_ack_wait_seconds: float = 30.0
+    # agents that run per site rather than for the whole network: agent name to site
+    # codes, as JSON in the environment (docs/agents.md, Agents per site)
+    agent_sites: dict[str, list[str]] = {}
+    # logs of long-running commands: text or json lines on stderr
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # when the worker runs each scheduled job, over the defaults (docs/agents.md, Cadence):
+    # `plan=daily@02:00, po_acknowledgement=every 1h`; `off` stops a job
+    schedules: str = ""
+    # a PO line still unacknowledged this many days after the PO was sent is chased
+    po_acknowledgement_days: int = 2
+    # TOML plan settings the scheduled plan runs with (as `crossdock plan --settings`)
+    plan_settings: Path | None = None
 
 
 @lru_cache(maxsize=1)

@@ -58,3 +58,6 @@ def crossdock(database_url: str) -> Iterator[Crossdock]:
     wired.migrate()
     yield wired
     wired.engine.dispose()
+
+
+from tests.integration.broker_fixtures import bus_config, private_nats  # noqa: E402, F401 - fixtures

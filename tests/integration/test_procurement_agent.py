@@ -74,7 +74,7 @@ def test_a_late_acknowledgment_becomes_one_expedite_explained_in_money(
     cycle = cli_json(database_url, "worker", "--once")
     assert cycle["dispatch"]["delivered"] == 2  # one key: the second waits for a later cycle
     assert cycle["cycles"] == 3  # two deliveries, then one that finds nothing due
-    assert cycle["dispatch"]["by_consumer"] == {"agent:procurement": 1}
+    assert cycle["dispatch"]["by_consumer"]["agent:procurement"] == 1
     assert cycle["routing"]["by_status"] == {"pending_approval": 1}
 
     (rec,) = wired.governance.recommendation_rows(limit=10)

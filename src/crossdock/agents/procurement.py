@@ -2,13 +2,16 @@
 customer orders does that hit, and is expediting worth it?
 
 It reacts to a supplier's acknowledgment that changes or rejects lines, a PO change, a
-rejected PO, an ASN later than promised and a delayed shipment. For each line it
+rejected PO, an ASN later than promised, a delayed shipment and lines still not
+acknowledged days after the PO was sent (Crossdock's own check). For each line it
 replays the item's supply and open customer orders twice, first-come first-served by
 requested date: with the line as promised, and as now announced. Orders that are short
 only in the second replay are hit. If expediting the units they need back to their
 date costs less than the lost margin (weighted by customer tier, as the planner
 weighs it), it proposes an expedite; otherwise, or when the line will not come at all,
-a follow-up with the supplier, with the money at risk. Pure: the data comes in.
+a follow-up with the supplier, with the money at risk. An unacknowledged line may not
+come on time: the orders that need it are at risk, and the supplier is asked to confirm
+(a follow-up, never an expedite of a date nobody promised). Pure: the data comes in.
 
 Supply and demand are pooled over the receiving warehouse and the warehouses it
 replenishes: a DC's stock reaches its branches' customers.
@@ -28,6 +31,7 @@ TOPICS = (
     "events.po_rejected",
     "events.asn_received",
     "events.shipment_delayed",
+    "events.po_unacknowledged",
 )
 TIER_PENALTY: Mapping[str, float] = {"gold": 2.0, "silver": 1.5, "bronze": 1.0}
 EXPEDITE_PREMIUM_RATE = 0.15  # of the PO price, per unit expedited (as the planner)
@@ -37,7 +41,8 @@ _TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}
 @dataclass(frozen=True, slots=True)
 class LineChange:
     """What an event says about one PO line: the new date (None: it will not come) and
-    the new quantity (None: unchanged)."""
+    the new quantity (None: unchanged). `waiting_days` is set when the supplier has not
+    acknowledged the line that many days after the PO was sent: it may not come."""
 
     po_number: str | None
     line_number: int | None  # None: every line of the PO (or of the ASN)
@@ -46,6 +51,16 @@ class LineChange:
     new_quantity: float | None
     why: str
     rejected: bool = False
+    waiting_days: int | None = None
+
+    @property
+    def unacknowledged(self) -> bool:
+        return self.waiting_days is not None
+
+    @property
+    def may_not_come(self) -> bool:
+        """Rejected, or unconfirmed: the orders that need it are at risk."""
+        return self.rejected or self.unacknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +138,13 @@ def supply_changes(event: Mapping[str, Any]) -> list[LineChange]:
             )
             for line in data.get("lines", [])
         ]
+    if kind == "po_unacknowledged":
+        days, sent = int(data["days_waiting"]), data["order_date"]
+        why = f"the supplier has not acknowledged it, {days} days after the PO was sent on {sent}"
+        return [
+            LineChange(reference, int(n), None, None, None, why, waiting_days=days)
+            for n in data.get("line_numbers", [])
+        ]
     if kind == "shipment_delayed":
         eta = _day(data.get("new_eta"))
         return [LineChange(None, None, reference, eta, None, f"shipment {reference} now due {eta}")]
@@ -148,7 +170,7 @@ def hits(position: Position, line: OpenLine, change: LineChange) -> list[Hit]:
     """Customer order lines short only because of the change."""
     before = list(position.receipts)
     after = [r for r in before if (r[0], r[1]) != (line.po_number, line.line_number)]
-    if not change.rejected:
+    if not change.may_not_come:
         quantity = line.open_quantity if change.new_quantity is None else change.new_quantity
         arrival = change.new_date or line.promised_date
         if arrival is not None and quantity > 0:
@@ -193,7 +215,7 @@ def propose(
     )
     quantity = min(units, line.open_quantity)
     expedite = quantity * line.unit_price * EXPEDITE_PREMIUM_RATE
-    pays = not change.rejected and expedite < shortage
+    pays = not change.may_not_come and expedite < shortage
     kind = "expedite" if pays else "follow_up"
     orders = "; ".join(
         f"{h.order.order_number} ({h.order.customer_code}, {h.order.tier or 'no tier'}, "
@@ -212,6 +234,12 @@ def propose(
         )
     elif change.rejected:
         tail = f" Nothing replaces it yet: {shortage:,.2f} of lost margin at risk; find supply."
+    elif change.unacknowledged:
+        tail = (
+            f" Until the supplier confirms it, {quantity:,.0f} units needed by "
+            f"{needed_by.isoformat()} and {shortage:,.2f} of lost margin are at risk: "
+            "ask the supplier to confirm quantity and date."
+        )
     else:
         tail = (
             f" Expediting would cost {expedite:,.2f}, more than the {shortage:,.2f} at risk: "

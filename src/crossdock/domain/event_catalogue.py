@@ -26,6 +26,7 @@ from crossdock.domain.event_payloads import (
     NoPayload,
     OrderChanged,
     OrderCreated,
+    OrderExceptionRaised,
     OrderShipped,
     Payload,
     PoAcknowledged,
@@ -33,6 +34,7 @@ from crossdock.domain.event_payloads import (
     PoCreated,
     PoRejected,
     PoShipped,
+    PoUnacknowledged,
     ShipmentDelayed,
     ShortPick,
     TransferCreated,
@@ -182,6 +184,17 @@ SPECS: Final[Mapping[EventType, EventSpec]] = {
             reason_code=(False, "why (awaiting_stock...)"),
         ),
         _spec(
+            EventType.ORDER_EXCEPTION_RAISED,
+            "The order exception agent found a customer order line short and asks the "
+            "inventory and procurement agents for options (raised with its proposal).",
+            OrderExceptionRaised,
+            quantity_rule=QuantityRule.POSITIVE,
+            reference=_ORDER,
+            sku=_ITEM,
+            location_code=_SHIP_FROM,
+            quantity=(True, "units short"),
+        ),
+        _spec(
             EventType.PO_CREATED,
             "A purchase order was placed.",
             PoCreated,
@@ -207,6 +220,14 @@ SPECS: Final[Mapping[EventType, EventSpec]] = {
             PoRejected,
             reference=_PO,
             reason_code=(False, "why, if the supplier said"),
+        ),
+        _spec(
+            EventType.PO_UNACKNOWLEDGED,
+            "Crossdock's acknowledgement check: PO lines the supplier has not acknowledged "
+            "some days after the PO was sent (raised once per PO per day).",
+            PoUnacknowledged,
+            reference=_PO,
+            location_code=(False, "receiving warehouse"),
         ),
         _spec(
             EventType.PO_SHIPPED,

@@ -102,6 +102,15 @@ class OrderShipped(Payload):
     carrier: Text | None = Field(None, description="Carrier code.")
 
 
+class OrderExceptionRaised(Payload):
+    line_number: LineNumber = Field(description="Order line short.")
+    customer_code: Text = Field(description="Ordering customer.")
+    exception: Literal["stock_hold", "backorder", "short_pick"] = Field(
+        description="What the order exception agent found."
+    )
+    needed_by: IsoDate = Field(description="Day the units are needed at the shipping warehouse.")
+
+
 class PurchaseOrderLine(Payload):
     line_number: LineNumber = Field(description="PO line number (>= 1, unique).")
     sku: Text = Field(description="Item ordered.")
@@ -156,6 +165,23 @@ class PoRejected(Payload):
     line_numbers: list[LineNumber] | None = Field(
         None, min_length=1, description="Rejected lines; absent means the whole PO."
     )
+
+
+class PoUnacknowledged(Payload):
+    supplier_code: Text = Field(description="Supplier the PO was sent to.")
+    order_date: IsoDate = Field(description="Day the PO was sent.")
+    days_waiting: Days = Field(description="Days since the PO was sent, on the day checked.")
+    line_numbers: list[LineNumber] = Field(
+        min_length=1, description="Lines the supplier has not acknowledged (unique)."
+    )
+
+    @field_validator("line_numbers")
+    @classmethod
+    def _line_numbers_unique(cls, numbers: list[int]) -> list[int]:
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        if repeated:
+            raise ValueError(f"line_number {repeated[0]} appears twice")
+        return numbers
 
 
 class PoShipped(Payload):

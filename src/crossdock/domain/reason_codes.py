@@ -51,10 +51,12 @@ class EventType(StrEnum):
     ORDER_SHIPPED = "order_shipped"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_BACKORDERED = "order_backordered"
+    ORDER_EXCEPTION_RAISED = "order_exception_raised"  # the order exception agent's ask
     PO_CREATED = "po_created"
     PO_ACKNOWLEDGED = "po_acknowledged"  # EDI 855
     PO_CHANGED = "po_changed"  # EDI 855 accepted with changes, or 865
     PO_REJECTED = "po_rejected"  # EDI 855 rejected
+    PO_UNACKNOWLEDGED = "po_unacknowledged"  # the daily acknowledgement check
     PO_SHIPPED = "po_shipped"  # advance ship notice, EDI 856
     ASN_RECEIVED = "asn_received"  # the full ship notice with its lines, EDI 856
     SHIPMENT_DELAYED = "shipment_delayed"  # carrier or supplier moved the ETA later

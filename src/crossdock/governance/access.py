@@ -72,6 +72,7 @@ WORKFLOWS: Final[tuple[str, ...]] = (
     "invoice_match",
     "customer_message",
     "supplier_follow_up",
+    "receiving",
 )
 
 # Granted per workflow: a role holds these for the workflows it owns.
@@ -105,7 +106,7 @@ class RoleGrants:
 # recommendations there.
 PLANNER_WORKFLOWS: Final = ("buy", "transfer")
 BUYER_WORKFLOWS: Final = ("buy", "expedite", "po_change", "supplier_follow_up")
-SUPERVISOR_WORKFLOWS: Final = ("transfer", "allocation")
+SUPERVISOR_WORKFLOWS: Final = ("transfer", "allocation", "receiving")
 CUSTOMER_SERVICE_WORKFLOWS: Final = ("order_exception", "customer_message", "allocation")
 FINANCE_WORKFLOWS: Final = ("invoice_match",)
 

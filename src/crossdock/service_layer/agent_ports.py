@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from crossdock.domain.errors import CrossdockError
 from crossdock.service_layer.event_ports import NewEvent
+
+
+class UnknownSite(CrossdockError):
+    """An agent was scoped to a warehouse the network does not have."""
 
 
 class ProposalSink(Protocol):
@@ -22,4 +27,11 @@ class ProposalSink(Protocol):
     def emit(self, events: Sequence[NewEvent]) -> list[str]:
         """Raise events for other agents (stored once per event id, with their outbox
         messages); the ids stored."""
+        ...
+
+
+class NetworkScope(Protocol):
+    def sites_under(self, location_code: str) -> set[str]:
+        """The warehouse and every warehouse it replenishes, however deep; raises
+        `UnknownSite` when the network has no such warehouse."""
         ...

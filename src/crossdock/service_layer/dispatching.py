@@ -12,12 +12,14 @@ claim, so consumers must also be idempotent on the event id).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from crossdock.service_layer.event_ports import DeadLetter, EventStore, OutboxMessage
+from crossdock.service_layer.observing import NO_OBSERVER, DeliveryObserver
 
 Handler = Callable[[Mapping[str, Any]], None]
 
@@ -66,6 +68,7 @@ def dispatch(
     now: datetime,
     limit: int = 500,
     max_attempts: int = 5,
+    observer: DeliveryObserver = NO_OBSERVER,
 ) -> DispatchReport:
     """Deliver what is due once; call again (a worker loops) for what follows.
 
@@ -76,12 +79,54 @@ def dispatch(
     report = DispatchReport()
     messages = store.claim(now=now, limit=limit)
     report.claimed = len(messages)
+    deliver(
+        store,
+        messages,
+        consumers,
+        now=now,
+        max_attempts=max_attempts,
+        report=report,
+        observer=observer,
+    )
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one message: delivered; to retry after `retry_in` (the error is
+    recorded); dead-lettered (`letter`); or held back because an earlier message of its
+    key did not get through in this batch."""
+
+    message: OutboxMessage
+    result: Literal["delivered", "retry", "dead", "held"]
+    retry_in: timedelta | None = None
+    letter: DeadLetter | None = None
+
+
+def deliver(
+    store: EventStore,
+    messages: Sequence[OutboxMessage],
+    consumers: Sequence[Consumer],
+    *,
+    now: datetime,
+    max_attempts: int,
+    report: DispatchReport,
+    observer: DeliveryObserver = NO_OBSERVER,
+) -> list[Outcome]:
+    """Hand `messages` (in order) to the consumers that want them; record retries and
+    dead letters as they happen and the successes in one transaction at the end.
+
+    Within the batch, a message whose key already had a failure is held back, so a key
+    never overtakes itself."""
     done = store.consumed_of([message.message_id for message in messages])
     handled: list[tuple[str, str]] = []
-    delivered = [
-        message
-        for message in messages
-        if _deliver(
+    blocked: set[str] = set()
+    outcomes: list[Outcome] = []
+    for message in messages:
+        if message.ordering_key in blocked:
+            outcomes.append(Outcome(message, "held"))
+            continue
+        outcome = _deliver(
             store,
             message,
             consumers,
@@ -90,11 +135,15 @@ def dispatch(
             now=now,
             max_attempts=max_attempts,
             report=report,
+            observer=observer,
         )
-    ]
+        if outcome.result == "retry":
+            blocked.add(message.ordering_key)
+        outcomes.append(outcome)
+    delivered = [o.message for o in outcomes if o.result == "delivered"]
     store.finish(handled, delivered, at=now)
-    report.delivered = len(delivered)
-    return report
+    report.delivered += len(delivered)
+    return outcomes
 
 
 def _deliver(
@@ -107,36 +156,38 @@ def _deliver(
     now: datetime,
     max_attempts: int,
     report: DispatchReport,
-) -> bool:
+    observer: DeliveryObserver,
+) -> Outcome:
     body = json.loads(message.payload)
     for consumer in consumers:
         key = (consumer.name, message.message_id)
         if not consumer.wants(message.topic) or key in done:
             continue
+        started = time.perf_counter()
         try:
             consumer.handle(body)
         except Exception as error:  # noqa: BLE001 - any consumer failure is retried, then dead-lettered
             reason = f"{type(error).__name__}: {error}"
             attempt = message.attempts + 1
+            observer.failed(consumer.name, message, reason, dead=attempt >= max_attempts)
             if attempt >= max_attempts:
-                store.give_up(
-                    message,
-                    DeadLetter(
-                        stage="delivery",
-                        channel=message.topic,
-                        reason=reason,
-                        raw=message.payload,
-                        event_id=body.get("event_id"),
-                        consumer=consumer.name,
-                        attempts=attempt,
-                    ),
-                    at=now,
+                letter = DeadLetter(
+                    stage="delivery",
+                    channel=message.topic,
+                    reason=reason,
+                    raw=message.payload,
+                    event_id=body.get("event_id"),
+                    consumer=consumer.name,
+                    attempts=attempt,
                 )
+                store.give_up(message, letter, at=now)
                 report.dead_lettered += 1
-            else:
-                store.retry_later(message, error=reason, retry_at=now + backoff(attempt))
-                report.retried += 1
-            return False
+                return Outcome(message, "dead", letter=letter)
+            wait = backoff(attempt)
+            store.retry_later(message, error=reason, retry_at=now + wait)
+            report.retried += 1
+            return Outcome(message, "retry", retry_in=wait)
+        observer.handled(consumer.name, message, time.perf_counter() - started)
         handled.append(key)
         report.by_consumer[consumer.name] = report.by_consumer.get(consumer.name, 0) + 1
-    return True
+    return Outcome(message, "delivered")

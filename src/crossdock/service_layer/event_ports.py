@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 
@@ -88,4 +88,25 @@ class EventStore(Protocol):
 
     def event_counts(self) -> dict[str, int]:
         """Events stored, outbox messages waiting, dead letters by stage."""
+        ...
+
+    def agent_activity(self, *, recent: int = 1_000) -> list[dict[str, Any]]:
+        """Per agent: events handled, the last time, the lag from intake to handling
+        (p50 and p95 seconds over its `recent` latest events) and its dead letters."""
+        ...
+
+    # --- a broker between the outbox and the workers (NATS JetStream) ---------------
+
+    def claim_unpublished(
+        self, *, now: datetime, limit: int, lease: timedelta = ...
+    ) -> list[OutboxMessage]:
+        """Oldest messages not yet handed to the broker, claimed for this relay until the
+        lease ends (a relay that dies leaves them to the next)."""
+        ...
+
+    def mark_published(self, ids: Sequence[int], *, at: datetime) -> None: ...
+
+    def unsettled(self, keys: Sequence[str], *, up_to: int) -> list[tuple[str, int, int]]:
+        """(ordering key, outbox id, attempts) of the messages of `keys` up to id `up_to`
+        that are neither delivered nor dead-lettered, oldest first."""
         ...

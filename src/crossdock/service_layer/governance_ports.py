@@ -52,6 +52,7 @@ class RecommendationState:
     approval_policy_version: str | None = None
     routing: Mapping[str, Any] | None = None
     risk: float | None = None  # do-nothing shortage cost over its scope
+    customer_tier: str | None = None  # an agent's: drivers["customer_tier"]
     agent: str | None = None
     approvals: tuple[Approval, ...] = ()
 

@@ -15,6 +15,12 @@ _NO_POLICY_APPROVERS: Mapping[str, tuple[str, ...]] = {
     "transfer": ("planner", "warehouse_supervisor"),
     "expedite": ("buyer",),
     "po_change": ("buyer",),
+    "invoice_match": ("finance",),
+    "receiving": ("warehouse_supervisor",),
+    "allocation": ("warehouse_supervisor", "customer_service"),
+    "order_exception": ("customer_service",),
+    "customer_message": ("customer_service",),
+    "supplier_follow_up": ("buyer",),
 }
 
 
@@ -40,7 +46,7 @@ def facts_for(
         value=value,
         quantity=units,
         change_vs_last_order=change,
-        customer_tier=None,
+        customer_tier=state.customer_tier,
         confidence=state.confidence,
         risk=state.risk,
     )

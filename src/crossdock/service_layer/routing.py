@@ -17,7 +17,11 @@ from crossdock.domain.lifecycle import Action
 from crossdock.governance.access import SYSTEM
 from crossdock.governance.policy import PolicySet, Tier, route
 from crossdock.service_layer.deciding import Decide, decide_all
-from crossdock.service_layer.governance_ports import GovernanceStore, RecommendationState
+from crossdock.service_layer.governance_ports import (
+    ConcurrentDecision,
+    GovernanceStore,
+    RecommendationState,
+)
 from crossdock.service_layer.policy_facts import NO_POLICY, facts_for, no_policy_routing
 
 PLANNING_AGENT = "agent:replenishment"
@@ -68,15 +72,31 @@ def route_plan(
 def route_agent_proposals(
     store: GovernanceStore, *, policy: PolicySet | None, now: datetime
 ) -> RoutingSummary:
-    """Route every recommendation an agent proposed that is not routed yet."""
-    return _route(
-        store,
-        store.open_recommendations(agents_only=True),
-        policy=policy,
-        now=now,
-        proposed_by=None,
-        superseded=[],
+    """Route every recommendation an agent proposed that is not routed yet.
+
+    Several workers route at once: one batch is one transaction, so when another worker
+    routed one of them first the batch is read again and retried; after three losses the
+    rest waits for the next cycle (nothing is lost, the proposals stay `proposed`)."""
+    for _ in range(3):
+        try:
+            return _route(
+                store,
+                store.open_recommendations(agents_only=True),
+                policy=policy,
+                now=now,
+                proposed_by=None,
+                superseded=[],
+                plan_run_id=None,
+            )
+        except ConcurrentDecision:
+            continue
+    return RoutingSummary(
         plan_run_id=None,
+        policy_version=policy.version if policy else NO_POLICY,
+        routed=0,
+        by_status={},
+        by_rule={},
+        expired=0,
     )
 
 

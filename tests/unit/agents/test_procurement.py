@@ -114,3 +114,56 @@ def test_each_triggering_event_names_its_lines():
     rejected = {"event_type": "po_rejected", "reference": "PO-1", "data": {}}
     assert [(c.line_number, c.rejected) for c in supply_changes(rejected)] == [(None, True)]
     assert supply_changes({"event_type": "goods_received", "data": {}}) == []
+
+
+UNACKNOWLEDGED = {
+    "event_type": "po_unacknowledged",
+    "reference": "PO-1",
+    "data": {"supplier_code": "SUP", "order_date": "2026-11-25", "days_waiting": 3,
+             "line_numbers": [1, 4]},
+}  # fmt: skip
+
+
+def test_an_unacknowledged_po_names_each_waiting_line_and_how_long():
+    changes = supply_changes(UNACKNOWLEDGED)
+    assert [(c.po_number, c.line_number, c.waiting_days, c.rejected) for c in changes] == [
+        ("PO-1", 1, 3, False),
+        ("PO-1", 4, 3, False),
+    ]
+    assert all(c.unacknowledged and c.may_not_come for c in changes)
+    assert changes[0].new_date is None
+    assert changes[0].why == (
+        "the supplier has not acknowledged it, 3 days after the PO was sent on 2026-11-25"
+    )
+
+
+def test_an_unacknowledged_line_puts_the_orders_that_need_it_at_risk_and_asks_for_a_follow_up():
+    change = supply_changes(UNACKNOWLEDGED)[0]
+    # 50 on hand; without the 100 due 1 Dec, SO-2 (80 on 5 Dec) is 30 short; SO-1 is covered
+    found = hits(_position(_order("SO-1", 2, 40), _order("SO-2", 5, 80)), LINE, change)
+    assert [(h.order.order_number, h.short_before, h.short_after) for h in found] == [
+        ("SO-2", 0.0, 70.0)
+    ]
+    proposal = propose(LINE, change, found, unit_cost=10.0)
+    assert proposal is not None
+    # expediting 70 units would cost 105.00 against 1,050.00: still a follow-up, not an
+    # expedite, because nobody has promised a date to expedite
+    assert (proposal.kind, proposal.quantity, proposal.needed_by) == (
+        "follow_up", 70.0, date(2026, 12, 5)
+    )  # fmt: skip
+    assert (proposal.expedite_cost, proposal.savings) == (0.0, 0.0)
+    assert proposal.shortage_cost == pytest.approx(70 * (20 - 10) * 1.5)
+    assert proposal.rationale == (
+        "PO-1 line 1 (A, 100 open, promised 2026-12-01): the supplier has not acknowledged "
+        "it, 3 days after the PO was sent on 2026-11-25. 1 customer order line(s) hit: "
+        "SO-2 (C, silver, 70 short on 2026-12-05). Until the supplier confirms it, 70 units "
+        "needed by 2026-12-05 and 1,050.00 of lost margin are at risk: ask the supplier to "
+        "confirm quantity and date."
+    )
+
+
+def test_an_unacknowledged_line_no_order_needs_proposes_nothing():
+    change = supply_changes(UNACKNOWLEDGED)[0]
+    found = hits(_position(_order("SO-1", 2, 40), on_hand=500.0), LINE, change)
+    assert found == []
+    assert propose(LINE, change, found, unit_cost=10.0) is None

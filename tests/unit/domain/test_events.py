@@ -49,6 +49,18 @@ VALID: dict[EventType, dict[str, Any]] = {
         "location_code": "BR03",
         "quantity": 30,
     },
+    EventType.ORDER_EXCEPTION_RAISED: {
+        "reference": "SO-000124",
+        "sku": "SKU-000003",
+        "location_code": "BR03",
+        "quantity": 30,
+        "data": {
+            "line_number": 1,
+            "customer_code": "CUST-00042",
+            "exception": "backorder",
+            "needed_by": "2026-11-30",
+        },
+    },
     EventType.PO_CREATED: {
         "reference": "PO-0001016",
         "location_code": "DC01",
@@ -80,6 +92,16 @@ VALID: dict[EventType, dict[str, Any]] = {
     EventType.PO_REJECTED: {
         "reference": "PO-0001017",
         "data": {"supplier_code": "SUP-007", "line_numbers": [2]},
+    },
+    EventType.PO_UNACKNOWLEDGED: {
+        "reference": "PO-0001021",
+        "location_code": "DC01",
+        "data": {
+            "supplier_code": "SUP-007",
+            "order_date": "2026-11-23",
+            "days_waiting": 3,
+            "line_numbers": [1, 2],
+        },
     },
     EventType.PO_SHIPPED: {"reference": "ASN-0000318", "location_code": "DC01"},
     EventType.ASN_RECEIVED: {

@@ -35,6 +35,7 @@ ALL_WORKFLOWS = (
     "invoice_match",
     "customer_message",
     "supplier_follow_up",
+    "receiving",
 )
 EVERY = "every workflow"
 YES = "yes"
@@ -43,7 +44,7 @@ YES = "yes"
 # name the workflows, space-separated; other activities say YES. Missing: refused.
 PLANNER = "buy transfer"
 BUYER = "buy expedite po_change supplier_follow_up"
-SUPERVISOR = "transfer allocation"
+SUPERVISOR = "transfer allocation receiving"
 SERVICE = "order_exception customer_message allocation"
 FINANCE = "invoice_match"
 EXPECTED: dict[str, dict[str, str]] = {

@@ -222,7 +222,7 @@ def test_demo_policy_is_packaged_and_loads():
     assert policy.version.startswith("demo@1#")
     assert policy.texts == {"demo.yaml": demo_policy_text()}
     assert policy.settings_for("transfer", "BR02").tier is Tier.AUTO_EXECUTE
-    assert [rule.id for rule in policy.mandatory] == ["big-actions"]
+    assert [rule.id for rule in policy.mandatory] == ["big-actions", "strategic-customers"]
 
 
 def test_demo_policy_file_is_the_packaged_one():

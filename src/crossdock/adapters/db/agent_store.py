@@ -9,13 +9,28 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from crossdock.adapters.db.agent_reads.allocation import AllocationReads
+from crossdock.adapters.db.agent_reads.balancing import BalancingReads
+from crossdock.adapters.db.agent_reads.finance import FinanceReads
+from crossdock.adapters.db.agent_reads.order_exception import OrderExceptionReads
 from crossdock.adapters.db.agent_reads.procurement import ProcurementReads
+from crossdock.adapters.db.agent_reads.receiving import ReceivingReads
+from crossdock.adapters.db.agent_reads.replenishment import ReplenishmentReads
 from crossdock.adapters.db.event_store import insert_events
-from crossdock.adapters.db.tables import recommendations
+from crossdock.adapters.db.tables import canonical_tables, recommendations
+from crossdock.service_layer.agent_ports import UnknownSite
 from crossdock.service_layer.event_ports import NewEvent
 
 
-class SqlAgentData(ProcurementReads):
+class SqlAgentData(
+    ProcurementReads,
+    FinanceReads,
+    ReceivingReads,
+    BalancingReads,
+    ReplenishmentReads,
+    OrderExceptionReads,
+    AllocationReads,
+):
     """`AgentData` over SQLAlchemy."""
 
     def __init__(self, engine: Engine) -> None:
@@ -36,6 +51,22 @@ class SqlAgentData(ProcurementReads):
             if emits:
                 insert_events(connection, emits, at=datetime.now(UTC))
         return None if key is None else int(key[0])
+
+    def sites_under(self, location_code: str) -> set[str]:
+        locations = canonical_tables["locations"]
+        with self.engine.connect() as connection:
+            parents = dict(
+                connection.execute(
+                    select(locations.c.location_code, locations.c.parent_location_code)
+                ).all()
+            )
+        if location_code not in parents:
+            raise UnknownSite(f"no warehouse {location_code!r} in the network")
+        found, frontier = {location_code}, {location_code}
+        while frontier:
+            frontier = {child for child, parent in parents.items() if parent in frontier} - found
+            found |= frontier
+        return found
 
     def emit(self, events: Sequence[NewEvent]) -> list[str]:
         with self.engine.begin() as connection:

@@ -66,17 +66,59 @@ class SqlEventStore:
                 .where(outbox.c.claimed_by == token, outbox.c.dispatched_at.is_(None))
                 .order_by(outbox.c.id)
             ).all()
-        return [
-            OutboxMessage(
-                id=row.id,
-                message_id=row.message_id,
-                topic=row.topic,
-                ordering_key=row.ordering_key,
-                payload=row.payload,
-                attempts=row.attempts,
+        return [_message(row) for row in rows]
+
+    def claim_unpublished(
+        self, *, now: datetime, limit: int, lease: timedelta = timedelta(seconds=30)
+    ) -> list[OutboxMessage]:
+        # The same claim as `claim`, over every unpublished message rather than the head
+        # of each key: the broker carries them all, the workers keep the order per key.
+        token = uuid.uuid4().hex
+        due = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.published_at.is_(None),
+                outbox.c.dispatched_at.is_(None),
+                outbox.c.available_at <= now,
             )
-            for row in rows
-        ]
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.available_at <= now)
+                .values(claimed_by=token, available_at=now + lease)
+            )
+            rows = connection.execute(
+                select(outbox)
+                .where(outbox.c.claimed_by == token, outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id)
+            ).all()
+        return [_message(row) for row in rows]
+
+    def mark_published(self, ids: Sequence[int], *, at: datetime) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox).where(outbox.c.id.in_(list(ids))).values(published_at=at)
+            )
+
+    def unsettled(self, keys: Sequence[str], *, up_to: int) -> list[tuple[str, int, int]]:
+        if not keys:
+            return []
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(outbox.c.ordering_key, outbox.c.id, outbox.c.attempts)
+                .where(
+                    outbox.c.ordering_key.in_(sorted(set(keys))),
+                    outbox.c.id <= up_to,
+                    outbox.c.dispatched_at.is_(None),
+                )
+                .order_by(outbox.c.id)
+            ).all()
+        return [(row.ordering_key, int(row.id), int(row.attempts)) for row in rows]
 
     def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None:
         with self.engine.begin() as connection:
@@ -140,6 +182,52 @@ class SqlEventStore:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    def agent_activity(self, *, recent: int = 1_000) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            totals = connection.execute(
+                select(consumed.c.consumer, func.count(), func.max(consumed.c.at)).group_by(
+                    consumed.c.consumer
+                )
+            ).all()
+            dead: dict[str, int] = dict(
+                connection.execute(
+                    select(dead_letters.c.consumer, func.count())
+                    .where(dead_letters.c.consumer.is_not(None))
+                    .group_by(dead_letters.c.consumer)
+                ).all()
+            )
+            out = []
+            for consumer, handled, last in totals:
+                lags = [
+                    _seconds(row.at, row.received_at)
+                    for row in connection.execute(
+                        select(consumed.c.at, inbound_events.c.received_at)
+                        .join(
+                            inbound_events,
+                            consumed.c.message_id == "event:" + inbound_events.c.event_id,
+                        )
+                        .where(consumed.c.consumer == consumer)
+                        .order_by(consumed.c.at.desc())
+                        .limit(recent)
+                    )
+                ]
+                out.append(
+                    {
+                        "agent": consumer,
+                        "handled": int(handled),
+                        "last_handled_at": last,
+                        "lag_p50_s": _percentile(lags, 0.5),
+                        "lag_p95_s": _percentile(lags, 0.95),
+                        "dead_letters": int(dead.pop(consumer, 0)),
+                    }
+                )
+            out += [
+                {"agent": consumer, "handled": 0, "last_handled_at": None, "lag_p50_s": None,
+                 "lag_p95_s": None, "dead_letters": int(n)}
+                for consumer, n in dead.items()
+            ]  # fmt: skip
+        return sorted(out, key=lambda row: row["agent"])
+
     def event_counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
             events = connection.execute(select(func.count()).select_from(inbound_events))
@@ -152,6 +240,31 @@ class SqlEventStore:
             ):
                 counts[f"dead_letters_{stage}"] = int(n)
         return counts
+
+
+def _percentile(values: Sequence[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+def _seconds(later: datetime, earlier: datetime) -> float:
+    # SQLite hands back naive datetimes for the same UTC instants
+    if (later.tzinfo is None) != (earlier.tzinfo is None):
+        later, earlier = later.replace(tzinfo=None), earlier.replace(tzinfo=None)
+    return (later - earlier).total_seconds()
+
+
+def _message(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        message_id=row.message_id,
+        topic=row.topic,
+        ordering_key=row.ordering_key,
+        payload=row.payload,
+        attempts=row.attempts,
+    )
 
 
 def _dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:

@@ -401,6 +401,7 @@ def _state(row: Mapping[str, Any], given: Sequence[Any]) -> RecommendationState:
         approval_policy_version=row["approval_policy_version"],
         routing=json.loads(row["routing"]) if row["routing"] else None,
         risk=_do_nothing_shortage(row["alternatives"]),
+        customer_tier=_customer_tier(row["drivers"]),
         agent=row["agent"],
         approvals=tuple(
             Approval(approver=a.approver, role=a.role, step=a.step, at=a.at) for a in given
@@ -429,6 +430,13 @@ def _do_nothing_shortage(alternatives: str | None) -> float | None:
             value = option.get("shortage")
             return None if value is None else float(value)
     return None
+
+
+def _customer_tier(drivers: str | None) -> str | None:
+    """The tier of the customer an agent's proposal serves or takes stock from."""
+    parsed = json.loads(drivers or "{}")
+    tier = parsed.get("customer_tier") if isinstance(parsed, dict) else None
+    return None if tier is None else str(tier)
 
 
 def _float(value: Decimal | float | None) -> float | None:

@@ -428,3 +428,34 @@ consumed = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     comment="Which consumer handled which message: redelivery changes nothing.",
 )
+
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("job", String(), primary_key=True, comment="plan, po_acknowledgement ..."),
+    Column(
+        "last_slot",
+        DateTime(timezone=True),
+        comment="Latest slot claimed: a worker claims a slot only while this is older.",
+    ),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("claimed_by", String(), comment="host:pid of the worker that claimed it."),
+    comment="One row per scheduled job: the compare-and-set that runs each slot once.",
+)
+
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("job", String(), nullable=False),
+    Column("trigger", String(), nullable=False, comment="schedule, or manual (schedule run)."),
+    Column("slot", DateTime(timezone=True), comment="The slot it ran for; null: manual."),
+    Column("runner", String(), nullable=False, comment="host:pid of the worker or command."),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("outcome", String(), nullable=False, comment="running, succeeded or failed"),
+    Column("error", Text(), comment="Why it failed."),
+    Column("summary", Text(), comment="What it did, JSON."),
+    Index(None, "job", "id"),
+    comment="Every run of a scheduled job: started, finished, outcome, error.",
+)

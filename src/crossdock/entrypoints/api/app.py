@@ -7,10 +7,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from crossdock import __version__
+from crossdock.adapters.metrics.prometheus import registry_for
 from crossdock.bootstrap import Crossdock
 from crossdock.domain.errors import CrossdockError
 from crossdock.domain.lifecycle import InvalidTransition
-from crossdock.entrypoints.api.routes import audit, auth, events, recommendations
+from crossdock.entrypoints.api.routes import audit, auth, events, metrics, recommendations
 from crossdock.governance.access import NotAllowed, SegregationOfDuties
 from crossdock.service_layer.deciding import (
     InvalidDecision,
@@ -39,6 +40,8 @@ def create_app(crossdock: Crossdock) -> FastAPI:
     app.state.crossdock = crossdock
     for module in (auth, recommendations, audit, events):
         app.include_router(module.router, prefix="/api/v1")
+    app.state.metrics, app.state.delivery_metrics = registry_for(crossdock.events)
+    app.include_router(metrics.router)
     app.add_exception_handler(CrossdockError, _problem)
     return app
 

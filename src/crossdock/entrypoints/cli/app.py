@@ -23,6 +23,7 @@ from crossdock.entrypoints.cli.events import events_app
 from crossdock.entrypoints.cli.governance import audit_app, recommendations_app, users_app
 from crossdock.entrypoints.cli.outcomes import outcomes_app
 from crossdock.entrypoints.cli.policy import policy_app
+from crossdock.entrypoints.cli.schedule import schedule_app
 from crossdock.entrypoints.cli.simulate import simulate_folder, simulate_store
 from crossdock.entrypoints.cli.worker import worker
 from crossdock.service_layer.demo import load_demo_network
@@ -46,6 +47,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(events_app, name="events")
+app.add_typer(schedule_app, name="schedule")
 app.command("worker")(worker)
 
 

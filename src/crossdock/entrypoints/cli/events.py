@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -117,14 +117,33 @@ def catalogue(as_json: JsonOption = False) -> None:
 @events_app.command("status")
 @one_line_errors
 def status(as_json: JsonOption = False) -> None:
-    """Events stored, messages waiting for delivery, dead letters by stage."""
+    """Events stored, messages waiting for delivery, dead letters by stage; per agent,
+    events handled, lag from intake to handling, and dead letters."""
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     counts = crossdock.events.event_counts()
+    activity = crossdock.events.agent_activity()
     if as_json:
-        render.emit_json(counts)
-    else:
-        render.console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))
+        render.emit_json({**counts, "agents": activity})
+        return
+    render.console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))
+    if activity:
+        render.console.print(render_agent_activity(activity))
+
+
+def render_agent_activity(rows: list[dict[str, Any]]) -> Table:
+    table = Table("agent", "handled", "last handled", "lag p50 s", "lag p95 s", "dead letters")
+    for row in rows:
+        last = row["last_handled_at"]
+        table.add_row(
+            row["agent"],
+            f"{row['handled']:,}",
+            "" if last is None else str(last)[:19],
+            "" if row["lag_p50_s"] is None else f"{row['lag_p50_s']:.3f}",
+            "" if row["lag_p95_s"] is None else f"{row['lag_p95_s']:.3f}",
+            f"{row['dead_letters']:,}",
+        )
+    return table
 
 
 def _lines(file: Path) -> Iterator[tuple[str, str]]:

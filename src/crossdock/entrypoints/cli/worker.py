@@ -1,16 +1,29 @@
-"""`crossdock worker`: deliver ingested events to the agents and route what they propose."""
+"""`crossdock worker`: deliver ingested events to the agents and route what they propose,
+in-process from the database, or through NATS JetStream when CROSSDOCK_BUS_URL names it."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
+from crossdock.adapters.bus.jetstream import JetStream
+from crossdock.adapters.bus.worker import BrokeredWorker
+from crossdock.adapters.metrics.prometheus import registry_for
+from crossdock.adapters.metrics.prometheus import serve as serve_metrics
+from crossdock.bootstrap import Crossdock
+from crossdock.entrypoints import logs
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
 from crossdock.service_layer.agent_runtime import agents, run_cycle
+from crossdock.service_layer.cadence import run_due_jobs
+from crossdock.service_layer.dispatching import Consumer
+from crossdock.service_layer.observing import DeliveryObserver, LogObserver, Observers
+from crossdock.service_layer.routing import route_agent_proposals
 
 
 @one_line_errors
@@ -22,61 +35,171 @@ def worker(
     poll_seconds: Annotated[
         float, typer.Option(help="Pause when nothing was due.", min=0.05)
     ] = 1.0,
+    jobs: Annotated[
+        bool | None,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Run the scheduled jobs (planning, PO acknowledgement check) when due; "
+            "default: yes, except with --once.",
+        ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve Prometheus metrics at http://127.0.0.1:PORT/metrics."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the agents: deliver due events in order per item-location, route proposals.
 
-    Several workers can run against PostgreSQL; each event is handled once per agent."""
+    Several workers can run against PostgreSQL, or share a NATS JetStream consumer
+    (CROSSDOCK_BUS_URL=nats://host:4222); each event is handled once per agent. Agents
+    named in CROSSDOCK_AGENT_SITES run per site instead of for the whole network."""
     crossdock = open_crossdock()
     crossdock.require_current_schema()
-    consumers = agents(crossdock.agent_data)
-    total = _Totals()
+    logs.configure(fmt=crossdock.settings.log_format, level=crossdock.settings.log_level)
+    consumers = agents(crossdock.agent_data, sites=crossdock.settings.agent_sites)
+    registry, metrics = registry_for(crossdock.events)
+    if metrics_port is not None:
+        serve_metrics(registry, port=metrics_port)
+    observer = Observers(LogObserver(), metrics)
+    scheduled = crossdock.scheduled_jobs() if (not once if jobs is None else jobs) else []
+
+    def run_jobs(total: dict[str, Any]) -> None:
+        if scheduled:
+            done = run_due_jobs(crossdock.schedules, scheduled, now=datetime.now(UTC)).to_json()
+            _add(total, {"jobs": {"ran": len(done["ran"]), "failed": done["failed"]}})
+
+    broker = crossdock.broker()
+    if broker is None:
+        total = _in_process(
+            crossdock,
+            consumers,
+            once=once,
+            poll_seconds=poll_seconds,
+            observer=observer,
+            run_jobs=run_jobs,
+        )
+    else:
+        total = asyncio.run(
+            _brokered(
+                crossdock,
+                broker,
+                consumers,
+                once=once,
+                poll_seconds=poll_seconds,
+                observer=observer,
+                run_jobs=run_jobs,
+            )
+        )
+    if as_json:
+        render.emit_json(total)
+        return
+    dispatched, routed = total["dispatch"], total["routing"]
+    via = f" through {broker.config.url}" if broker else ""
+    render.console.print(
+        f"{dispatched['delivered']:,} events delivered{via}, {dispatched['retried']:,} to "
+        f"retry, {dispatched['dead_lettered']:,} dead-lettered; {routed['routed']:,} "
+        f"proposals routed {routed['by_status']}",
+        markup=False,
+    )
+
+
+def _in_process(
+    crossdock: Crossdock,
+    consumers: list[Consumer],
+    *,
+    once: bool,
+    poll_seconds: float,
+    observer: DeliveryObserver,
+    run_jobs: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    total = _totals()
     while True:
+        run_jobs(total)
         cycle = run_cycle(
             crossdock.events,
             crossdock.governance,
             consumers,
             policy=crossdock.approval_policy(),
             now=datetime.now(UTC),
+            observer=observer,
         )
-        total.add(cycle.to_json())
+        done = cycle.to_json()
+        _add(total, {"cycles": 1, "dispatch": done["dispatch"], "routing": _routing(done)})
         if cycle.dispatched.claimed == 0:
             if once:
-                break
+                return total
             time.sleep(poll_seconds)
-    if as_json:
-        render.emit_json(total.payload)
-        return
-    dispatched, routed = total.payload["dispatch"], total.payload["routing"]
-    render.console.print(
-        f"{dispatched['delivered']:,} events delivered, {dispatched['retried']:,} to retry, "
-        f"{dispatched['dead_lettered']:,} dead-lettered; {routed['routed']:,} proposals "
-        f"routed {routed['by_status']}",
-        markup=False,
+
+
+async def _brokered(
+    crossdock: Crossdock,
+    bus: JetStream,
+    consumers: list[Consumer],
+    *,
+    once: bool,
+    poll_seconds: float,
+    observer: DeliveryObserver,
+    run_jobs: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    total = _totals()
+
+    def route(now: datetime) -> None:
+        routed = route_agent_proposals(
+            crossdock.governance, policy=crossdock.approval_policy(), now=now
+        )
+        _add(total, {"routing": _routing({"routing": routed.to_json()})})
+
+    await bus.connect()
+    runner = BrokeredWorker(
+        bus,
+        crossdock.events,
+        consumers,
+        after_batch=route,
+        fetch_timeout=min(poll_seconds, 1.0),
+        observer=observer,
     )
+    try:
+        while True:
+            run_jobs(total)
+            step = await runner.step()
+            done = step.to_json()
+            _add(
+                total,
+                {
+                    "cycles": 1,
+                    "dispatch": {
+                        "claimed": done.pop("fetched"),
+                        **{k: done[k] for k in ("delivered", "retried", "dead_lettered")},
+                        "by_consumer": done["by_consumer"],
+                    },
+                    "broker": {k: done[k] for k in ("published", "repeats", "broker_errors")},
+                },
+            )
+            if once and step.idle:
+                route(datetime.now(UTC))  # what an earlier run stored but did not route
+                return total
+    finally:
+        await bus.close()
 
 
-class _Totals:
-    """What the cycles of one `--once` run did, summed."""
-
-    def __init__(self) -> None:
-        self.payload: dict[str, Any] = {
-            "cycles": 0,
-            "dispatch": {"claimed": 0, "delivered": 0, "retried": 0, "dead_lettered": 0,
-                         "by_consumer": {}},
-            "routing": {"routed": 0, "by_status": {}},
-        }  # fmt: skip
-
-    def add(self, cycle: dict[str, Any]) -> None:
-        self.payload["cycles"] += 1
-        total, done = self.payload["dispatch"], cycle["dispatch"]
-        for key in ("claimed", "delivered", "retried", "dead_lettered"):
-            total[key] += done[key]
-        _merge(total["by_consumer"], done["by_consumer"])
-        self.payload["routing"]["routed"] += cycle["routing"]["routed"]
-        _merge(self.payload["routing"]["by_status"], cycle["routing"]["by_status"])
+def _totals() -> dict[str, Any]:
+    return {
+        "cycles": 0,
+        "dispatch": {"claimed": 0, "delivered": 0, "retried": 0, "dead_lettered": 0,
+                     "by_consumer": {}},
+        "routing": {"routed": 0, "by_status": {}},
+    }  # fmt: skip
 
 
-def _merge(into: dict[str, int], counts: dict[str, int]) -> None:
-    for key, count in counts.items():
-        into[key] = into.get(key, 0) + count
+def _routing(cycle: dict[str, Any]) -> dict[str, Any]:
+    return {"routed": cycle["routing"]["routed"], "by_status": cycle["routing"]["by_status"]}
+
+
+def _add(into: dict[str, Any], more: dict[str, Any]) -> None:
+    """Sum `more` into `into`, key by key, nested dictionaries included."""
+    for key, value in more.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        else:
+            into[key] = into.get(key, 0) + value

@@ -18,6 +18,11 @@ KIND_WORKFLOWS: Final[Mapping[str, str]] = {
     "defer": "po_change",
     "cancel": "po_change",
     "follow_up": "supplier_follow_up",
+    "invoice_hold": "invoice_match",
+    "receive_first": "receiving",
+    "order_exception": "order_exception",
+    "customer_message": "customer_message",
+    "allocate": "allocation",
 }
 
 

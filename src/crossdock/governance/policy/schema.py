@@ -22,6 +22,7 @@ WorkflowName = Literal[
     "invoice_match",
     "customer_message",
     "supplier_follow_up",
+    "receiving",
 ]
 RoleName = Literal[
     "planner",
@@ -118,6 +119,7 @@ class Workflows(_Strict):
     invoice_match: WorkflowPolicy | None = None
     customer_message: WorkflowPolicy | None = None
     supplier_follow_up: WorkflowPolicy | None = None
+    receiving: WorkflowPolicy | None = None
 
     def get(self, workflow: str) -> WorkflowPolicy | None:
         """The settings of `workflow`, or None when the file leaves it out."""

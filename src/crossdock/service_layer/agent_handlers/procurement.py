@@ -1,5 +1,6 @@
 """The procurement agent's handler: for each PO line an event changes, the customer
-orders it hits and an expedite or a follow-up, stored once per event and line."""
+orders it hits and an expedite or a follow-up, stored once per event and line. An
+unacknowledged line is chased again only once its last follow-up has been decided."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class ProcurementData(ProposalSink, Protocol):
         the warehouses it replenishes."""
         ...
 
+    def follow_up_waiting(self, po_number: str, line_number: int) -> bool:
+        """A follow-up this agent proposed for the line still waits for a decision."""
+        ...
+
 
 def consumer(data: ProcurementData) -> Consumer:
     """The procurement agent as an outbox consumer."""
@@ -43,6 +48,10 @@ def consumer(data: ProcurementData) -> Consumer:
                 asn_number=change.asn_number,
                 line_number=change.line_number,
             ):
+                if change.unacknowledged and data.follow_up_waiting(
+                    line.po_number, line.line_number
+                ):
+                    continue  # the daily check again: the buyer has yesterday's follow-up
                 position = data.position(line.sku, line.location_code)
                 found = procurement.hits(position, line, change)
                 proposal = procurement.propose(line, change, found, unit_cost=position.unit_cost)
@@ -66,7 +75,8 @@ def _row(
                  "open_quantity": line.open_quantity,
                  "promised_date": line.promised_date.isoformat() if line.promised_date else None,
                  "new_date": change.new_date.isoformat() if change.new_date else None,
-                 "new_quantity": change.new_quantity, "rejected": change.rejected},
+                 "new_quantity": change.new_quantity, "rejected": change.rejected,
+                 "waiting_days": change.waiting_days},
         "hits": [
             {"order_number": h.order.order_number, "line_number": h.order.line_number,
              "customer_code": h.order.customer_code, "tier": h.order.tier,

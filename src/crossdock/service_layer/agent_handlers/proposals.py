@@ -95,12 +95,18 @@ def proposal_row(
 
 
 def raised_event(
-    cause: Mapping[str, Any], raw: Mapping[str, Any], *, agent: str, channel: str = "agent"
+    cause: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    *,
+    agent: str,
+    channel: str = "agent",
+    key: Sequence[object] = (),
 ) -> NewEvent:
     """An event an agent raises for other agents, checked against the catalogue like any
     other (a malformed one is a bug in the agent and raises `InvalidEvent`). Its id is
-    derived from the cause, so a redelivered cause raises the same event once."""
-    suffix = raw.get("event_type", "event")
+    derived from the cause (and `key`, when one cause raises several events of a type,
+    one per order line say), so a redelivered cause raises the same event once."""
+    suffix = ">".join([str(raw.get("event_type", "event")), *map(str, key)])
     body = {
         "event_id": f"{cause['event_id']}>{agent.removeprefix('agent:')}>{suffix}",
         "occurred_at": cause["occurred_at"],

@@ -1,16 +1,18 @@
-"""The procurement agent's reads: open PO lines and an item's pooled position over a
-warehouse and the warehouses it replenishes."""
+"""The procurement agent's reads: open PO lines, an item's pooled position over a
+warehouse and the warehouses it replenishes, and its follow-ups still waiting."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
 from crossdock.adapters.db.agent_reads.days import day as _day
-from crossdock.adapters.db.tables import canonical_tables
-from crossdock.agents.procurement import OpenLine, OrderLine, Position
+from crossdock.adapters.db.tables import canonical_tables, recommendations
+from crossdock.agents.procurement import AGENT, OpenLine, OrderLine, Position
+from crossdock.domain.lifecycle import Status
 
 _CLOSED_ORDERS = ("shipped", "cancelled", "closed")
 _CLOSED_POS = ("received", "cancelled", "closed")
+_UNDECIDED = (Status.PROPOSED.value, Status.PENDING_APPROVAL.value)
 
 
 class ProcurementReads:
@@ -150,3 +152,14 @@ class ProcurementReads:
             ),
             unit_cost=float(unit_cost or 0),
         )
+
+    def follow_up_waiting(self, po_number: str, line_number: int) -> bool:
+        query = select(recommendations.c.id).where(
+            recommendations.c.agent == AGENT,
+            recommendations.c.kind == "follow_up",
+            recommendations.c.po_number == po_number,
+            recommendations.c.line_number == line_number,
+            recommendations.c.status.in_(_UNDECIDED),
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None

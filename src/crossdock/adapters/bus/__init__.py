@@ -1,0 +1,1 @@
+"""Message brokers between the outbox and the workers: NATS JetStream."""
