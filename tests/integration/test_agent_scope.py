@@ -53,3 +53,15 @@ def test_an_agent_run_per_site_proposes_only_inside_its_sites(database_url: str,
     (rec,) = wired.governance.recommendation_rows(limit=10)  # PO-5004 lands at DC1
     assert (rec["kind"], rec["to_code"]) == ("expedite", "DC1")
     wired.engine.dispose()
+
+
+def test_crossdock_agents_lists_each_agent_with_its_declaration(database_url: str):
+    run_cli(database_url, "init")
+    listed = cli_json(database_url, "agents")["agents"]
+    by_name = {row["agent"]: row for row in listed}
+    assert len(by_name) == 7
+    assert by_name["agent:finance"]["workflows"] == ["invoice_match"]
+    assert "events.invoice_received" in by_name["agent:finance"]["topics"]
+    assert by_name["agent:order_exception"]["workflows"] == ["customer_message", "order_exception"]
+    assert all(row["handled"] == 0 for row in listed)
+    assert "replenishment" in run_cli(database_url, "agents").stdout

@@ -42,6 +42,20 @@ TOPICS = (
     "events.inventory_adjusted",
     "events.stockout",
 )
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"allocation"})
+DATA = frozenset(
+    {
+        "sales_orders",
+        "inventory",
+        "purchase_orders",
+        "customers",
+        "network",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 STRATEGIC = "strategic"  # the customer tier fact when it shorts a line out of turn
 _ORDER_EVENTS = ("order_created", "order_changed")
 

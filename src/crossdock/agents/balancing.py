@@ -35,6 +35,22 @@ TOPICS = (
     "events.inventory_adjusted",
     "events.order_exception_raised",
 )
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"transfer"})
+DATA = frozenset(
+    {
+        "sales_orders",
+        "inventory",
+        "purchase_orders",
+        "transfers",
+        "customers",
+        "network",
+        "plans",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 HORIZON_DAYS = 28  # order lines due within four weeks of the event are looked at
 DEFAULT_LANE_COST = 0.5  # per unit, for a lane without a cost (as the plan)
 

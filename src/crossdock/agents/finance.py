@@ -19,6 +19,10 @@ from crossdock.domain.errors import InvalidRecord
 
 AGENT = "agent:finance"
 TOPICS = ("events.invoice_received", "events.goods_received")
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"invoice_match"})
+DATA = frozenset({"purchase_orders", "receipts", "invoices", "supplier_cost"})
 
 # Tolerances, as accounts payable at a distributor usually sets them.
 PRICE_TOLERANCE_RATE: Final = Decimal("0.02")  # 2% above the PO price is accepted ...

@@ -36,6 +36,21 @@ TOPICS = (
     "events.short_pick",
     "events.shipment_delayed",
 )
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"order_exception", "customer_message"})
+DATA = frozenset(
+    {
+        "sales_orders",
+        "inventory",
+        "purchase_orders",
+        "transfers",
+        "customers",
+        "network",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 CREDIT_HOLD, STOCK_HOLD, OTHER_HOLD = "credit_hold", "stock_hold", "other_hold"
 BACKORDER, SHORT_PICK, LATE_SHIPMENT = "backorder", "short_pick", "late_shipment"
 STOCK_EXCEPTIONS = (STOCK_HOLD, BACKORDER, SHORT_PICK)  # raise order_exception_raised

@@ -33,6 +33,20 @@ TOPICS = (
     "events.shipment_delayed",
     "events.po_unacknowledged",
 )
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"expedite", "supplier_follow_up"})
+DATA = frozenset(
+    {
+        "purchase_orders",
+        "sales_orders",
+        "inventory",
+        "customers",
+        "network",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 TIER_PENALTY: Mapping[str, float] = {"gold": 2.0, "silver": 1.5, "bronze": 1.0}
 EXPEDITE_PREMIUM_RATE = 0.15  # of the PO price, per unit expedited (as the planner)
 _TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}

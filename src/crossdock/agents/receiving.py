@@ -25,6 +25,20 @@ from crossdock.agents.procurement import TIER_PENALTY
 
 AGENT = "agent:receiving"
 TOPICS = ("events.asn_received", "events.po_shipped", "events.shipment_delayed")
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"receiving"})
+DATA = frozenset(
+    {
+        "purchase_orders",
+        "sales_orders",
+        "inventory",
+        "customers",
+        "network",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 # The planner's weights of a customer's shortage (gold 2.0, silver 1.5, bronze 1.0): the
 # dock serves the same customers the planner protects, so it ranks them alike.
 WEIGHTS: Final = TIER_PENALTY

@@ -34,6 +34,24 @@ TOPICS = (
     "events.po_changed",
     "events.po_rejected",
 )
+# The workflows it may propose in and the data it reads: declared, and checked when it
+# proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
+WORKFLOWS = frozenset({"buy"})
+DATA = frozenset(
+    {
+        "demand",
+        "inventory",
+        "purchase_orders",
+        "transfers",
+        "sales_orders",
+        "customers",
+        "network",
+        "supply_terms",
+        "plans",
+        "supplier_cost",
+        "customer_pricing",
+    }
+)
 DEMAND_EVENTS = ("demand_spike", "demand_anomaly")
 
 Shortfall = Callable[[float], float]

@@ -13,10 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import Any, Protocol, cast
 
+from crossdock.agents import allocation as agents_allocation
+from crossdock.agents import balancing as agents_balancing
+from crossdock.agents import finance as agents_finance
+from crossdock.agents import order_exception as agents_order_exception
+from crossdock.agents import procurement as agents_procurement
+from crossdock.agents import receiving as agents_receiving
+from crossdock.agents import replenishment as agents_replenishment
 from crossdock.domain.errors import CrossdockError
-from crossdock.governance.policy import PolicySet
+from crossdock.governance.access import Activity, Principal, authorize
+from crossdock.governance.policy import PolicySet, workflow_for_kind
 from crossdock.service_layer.agent_handlers import (
     allocation,
     balancing,
@@ -117,13 +126,76 @@ class _SiteScoped:
         return self._data.save_proposal(row, emits=emits)
 
 
+@dataclass(frozen=True, slots=True)
+class AgentSpec:
+    """What an agent declares: its name, the events it reacts to, the workflows it may
+    propose in and the data it reads."""
+
+    name: str
+    topics: tuple[str, ...]
+    workflows: frozenset[str]
+    data: frozenset[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agent": self.name, "topics": list(self.topics),
+                "workflows": sorted(self.workflows), "data": sorted(self.data)}  # fmt: skip
+
+
+# (the agent's pure module, its handler); the order is the order they see an event
+_REGISTRY: tuple[tuple[ModuleType, ModuleType], ...] = (
+    (agents_procurement, procurement),
+    (agents_finance, finance),
+    (agents_receiving, receiving),
+    (agents_balancing, balancing),
+    (agents_replenishment, replenishment),
+    (agents_order_exception, order_exception),
+    (agents_allocation, allocation),
+)
+
+
+def agent_specs() -> list[AgentSpec]:
+    """Every agent's declaration, for `crossdock agents` and the docs."""
+    return [
+        AgentSpec(pure.AGENT, tuple(pure.TOPICS), pure.WORKFLOWS, pure.DATA)
+        for pure, _ in _REGISTRY
+    ]
+
+
+class UndeclaredProposal(CrossdockError):
+    """An agent proposed in a workflow it did not declare, or as another agent."""
+
+
+class DeclaredAgentData:
+    """The agents' data, refusing a proposal outside what the agent declares: its own
+    name, a workflow it declared, and what governance lets an agent account propose."""
+
+    def __init__(self, data: AgentData, spec: AgentSpec) -> None:
+        self._data, self._spec = data, spec
+        self._principal = Principal(
+            kind="agent",
+            username=spec.name,
+            agent_actions=frozenset({Activity.PROPOSE.value}),
+            agent_data=spec.data,
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._data, name)
+
+    def save_proposal(
+        self, row: Mapping[str, Any], *, emits: Sequence[NewEvent] = ()
+    ) -> int | None:
+        workflow = workflow_for_kind(row["kind"])
+        if row.get("agent") != self._spec.name or workflow not in self._spec.workflows:
+            raise UndeclaredProposal(
+                f"{self._spec.name} proposed a {row['kind']} ({workflow} workflow) as "
+                f"{row.get('agent')!r}; it declares {sorted(self._spec.workflows)}"
+            )
+        authorize(self._principal, Activity.PROPOSE.value, workflow=workflow, site=row["to_code"])
+        return self._data.save_proposal(row, emits=emits)
+
+
 def _agents(data: AgentData) -> list[Consumer]:
     return [
-        procurement.consumer(data),
-        finance.consumer(data),
-        receiving.consumer(data),
-        balancing.consumer(data),
-        replenishment.consumer(data),
-        order_exception.consumer(data),
-        allocation.consumer(data),
+        handler.consumer(cast("AgentData", DeclaredAgentData(data, spec)))
+        for spec, (_, handler) in zip(agent_specs(), _REGISTRY, strict=True)
     ]
