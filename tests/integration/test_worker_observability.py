@@ -135,8 +135,10 @@ def test_worker_serves_prometheus_metrics(database_url: str, tmp_path: Path):
     )
     try:
         deadline, text = time.monotonic() + 60, ""
-        while "agent:procurement" not in text:
-            assert time.monotonic() < deadline, f"no procurement metrics in 60 s:\n{text}"
+        # the agent's counter moves while it handles the event; the outbox gauge when the
+        # worker marks the claim delivered a moment later: wait for both
+        while "agent:procurement" not in text or _sample(text, "crossdock_outbox_waiting"):
+            assert time.monotonic() < deadline, f"no delivery in the metrics in 60 s:\n{text}"
             time.sleep(0.2)
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as answer:

@@ -50,6 +50,17 @@ class OutboxMessage:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An accepted event as stored, in arrival order (`id`)."""
+
+    id: int
+    event_id: str
+    event_type: str
+    ordering_key: str
+    payload: str
+
+
 class EventStore(Protocol):
     def accept(
         self, events: Sequence[NewEvent], dead: Sequence[DeadLetter], *, at: datetime
@@ -88,6 +99,13 @@ class EventStore(Protocol):
 
     def event_counts(self) -> dict[str, int]:
         """Events stored, outbox messages waiting, dead letters by stage."""
+        ...
+
+    def not_handled_by(
+        self, consumer: str, *, since: datetime | None, after_id: int, limit: int
+    ) -> list[StoredEvent]:
+        """Stored events after `after_id` (received since `since`) that `consumer` has no
+        success marker for, oldest first."""
         ...
 
     def agent_activity(self, *, recent: int = 1_000) -> list[dict[str, Any]]:

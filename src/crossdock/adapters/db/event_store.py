@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
-from crossdock.service_layer.event_ports import DeadLetter, NewEvent, OutboxMessage
+from crossdock.service_layer.event_ports import DeadLetter, NewEvent, OutboxMessage, StoredEvent
 
 _BATCH = 1_000
 
@@ -181,6 +181,34 @@ class SqlEventStore:
             query = query.where(dead_letters.c.stage == stage)
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+    def not_handled_by(
+        self, consumer: str, *, since: datetime | None, after_id: int, limit: int
+    ) -> list[StoredEvent]:
+        handled = select(consumed.c.message_id).where(
+            consumed.c.consumer == consumer,
+            consumed.c.message_id == "event:" + inbound_events.c.event_id,
+        )
+        query = (
+            select(inbound_events)
+            .where(inbound_events.c.id > after_id, ~handled.exists())
+            .order_by(inbound_events.c.id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(inbound_events.c.received_at >= since)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            StoredEvent(
+                id=int(row.id),
+                event_id=row.event_id,
+                event_type=row.event_type,
+                ordering_key=row.ordering_key,
+                payload=row.payload,
+            )
+            for row in rows
+        ]
 
     def agent_activity(self, *, recent: int = 1_000) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:

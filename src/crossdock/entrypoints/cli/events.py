@@ -4,7 +4,7 @@ the catalogue and what is waiting for delivery."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,8 +17,11 @@ from crossdock.domain.event_catalogue import event_catalogue
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
 from crossdock.governance.access import authorize
+from crossdock.service_layer.agent_runtime import UnknownAgent, agents
 from crossdock.service_layer.identity import principal_named
 from crossdock.service_layer.intake import IntakeReport, ingest_events
+from crossdock.service_layer.replaying import replay
+from crossdock.service_layer.routing import route_agent_proposals
 
 events_app = typer.Typer(
     help="Ingest canonical events; dead letters; the catalogue.", no_args_is_help=True
@@ -100,6 +103,46 @@ def dead_letters(
     for row in rows:
         table.add_row(*(escape(str(row[key] or "")) for key in _LETTER_COLUMNS))
     render.console.print(table)
+
+
+@events_app.command("replay")
+@one_line_errors
+def replay_command(
+    agent: Annotated[
+        str, typer.Option(help="The agent, e.g. procurement (or procurement@BR1 per site).")
+    ],
+    user: AsUser,
+    since: Annotated[
+        str | None, typer.Option(help="Only events received from this day (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hand an agent the stored events it never handled (an agent or a site added later)."""
+    crossdock = open_crossdock()
+    crossdock.require_current_schema()
+    authorize(principal_named(crossdock.governance, user), "import_data")
+    consumers = agents(crossdock.agent_data, sites=crossdock.settings.agent_sites)
+    wanted = agent if agent.startswith("agent:") else f"agent:{agent}"
+    consumer = next((c for c in consumers if c.name == wanted), None)
+    if consumer is None:
+        names = ", ".join(c.name.removeprefix("agent:") for c in consumers)
+        raise UnknownAgent(f"no agent {agent!r} runs here (running: {names})")
+    start = None if since is None else datetime.combine(date.fromisoformat(since), time(), UTC)
+    report = replay(crossdock.events, consumer, since=start, now=datetime.now(UTC))
+    routed = route_agent_proposals(
+        crossdock.governance, policy=crossdock.approval_policy(), now=datetime.now(UTC)
+    )
+    if as_json:
+        render.emit_json({**report.to_json(), "routed": routed.routed})
+        return
+    render.console.print(
+        f"{report.agent}: {report.read:,} events not handled before, {report.handled:,} "
+        f"handled, {report.failed:,} failed, {report.held_back:,} held back behind a failure;"
+        f" {routed.routed:,} proposals routed",
+        markup=False,
+    )
+    for problem in report.problems:
+        render.console.print(f"  {problem['event_id']}: {problem['reason']}", markup=False)
 
 
 @events_app.command("catalogue")
