@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./crossdock.db"
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # agents that run per site rather than for the whole network: agent name to site
     # codes, as JSON in the environment (docs/agents.md, Agents per site)
     agent_sites: dict[str, list[str]] = {}
+    # reads the agents remember per worker between imports (docs/agents.md, Throughput);
+    # 0 reads everything anew for every event
+    agent_memory: int = Field(default=50_000, ge=0)
     # logs of long-running commands: text or json lines on stderr
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from crossdock.adapters.db.tables import inbound_events, recommendations
 from crossdock.bootstrap import Crossdock, bootstrap
 from crossdock.config import Settings
 from crossdock.service_layer.agent_handlers import allocation
+from crossdock.service_layer.agent_runtime import agents, run_cycle
 from crossdock.service_layer.identity import add_person
 from tests.conftest import REPO_ROOT
 from tests.helpers import cli_json, run_cli
@@ -181,4 +183,34 @@ def test_stock_that_covers_every_line_proposes_nothing(database_url: str, tmp_pa
     assert cycle["dispatch"]["by_consumer"][AGENT] == 1
     rows = wired.governance.recommendation_rows(limit=100)
     assert [r for r in rows if r["agent"] == AGENT] == []
+    wired.engine.dispose()
+
+
+def test_the_same_allocation_is_not_asked_for_twice(database_url: str, tmp_path: Path):
+    """Three counts of B400 at BR1 (9 on hand): 1 short, 1 short again, then 5 short. The
+    second leaves the allocation as the first (SO-4003 8, SO-4004 none), still open: no
+    second recommendation. The third changes it, and is proposed."""
+    wired = _setup(database_url, tmp_path)
+    counts = [
+        COUNT,
+        {**COUNT, "event_id": "WMS-ADJ-2", "occurred_at": "2026-11-21T09:40:00Z"},
+        {**COUNT, "event_id": "WMS-ADJ-3", "occurred_at": "2026-11-21T09:50:00Z", "quantity": -5},
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps(c) + "\n" for c in counts))
+    assert cli_json(database_url, "events", "ingest", str(events), "--as", "ops")["accepted"] == 3
+    consumers = agents(wired.agent_data)
+    for _ in counts:  # one event of an item-location per cycle, in order
+        run_cycle(wired.events, wired.governance, consumers, policy=wired.approval_policy(),
+                  now=datetime.now(UTC))  # fmt: skip
+    rows = sorted(
+        (r for r in wired.governance.recommendation_rows(limit=100) if r["agent"] == AGENT),
+        key=lambda r: r["id"],
+    )
+    assert [r["drivers"]["event"]["event_id"] for r in rows] == ["WMS-ADJ-1", "WMS-ADJ-3"]
+    first, third = (
+        [(a["order"], a["allocated"]) for a in r["drivers"]["allocation"]] for r in rows
+    )
+    assert first == [("SO-4003", 8.0), ("SO-4004", 0.0)]
+    assert third != first  # 4 left: SO-4003 cannot have its 8
     wired.engine.dispose()

@@ -105,6 +105,14 @@ class ItemSite:
         """On hand and not on hold."""
         return max(self.on_hand - self.on_hold, 0.0)
 
+    @property
+    def covers_open_orders(self) -> bool:
+        """The stock available now serves every open order line in full: no supply due
+        in and no other warehouse changes what the lines get."""
+        return sum(line.open_quantity for line in self.orders if line.is_open) <= (
+            self.available + 1e-9
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Fill:

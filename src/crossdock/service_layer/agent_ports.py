@@ -4,7 +4,7 @@ it; each agent's reads are a Protocol beside its handler in `agent_handlers/`.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Protocol
 
 from crossdock.domain.errors import CrossdockError
@@ -34,4 +34,15 @@ class NetworkScope(Protocol):
     def sites_under(self, location_code: str) -> set[str]:
         """The warehouse and every warehouse it replenishes, however deep; raises
         `UnknownSite` when the network has no such warehouse."""
+        ...
+
+
+class ReferenceData(Protocol):
+    def refresh(self) -> None:
+        """Look whether an import or a plan landed since the last look, and forget what
+        was remembered if so (`remembering.py`); the runtime calls it before each batch."""
+        ...
+
+    def reference_version(self) -> Hashable | None:
+        """The data version what is remembered was read in (None: nothing is)."""
         ...

@@ -11,7 +11,7 @@ and proposes nothing twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import ModuleType
 from typing import Any, Protocol, cast
@@ -35,7 +35,7 @@ from crossdock.service_layer.agent_handlers import (
     receiving,
     replenishment,
 )
-from crossdock.service_layer.agent_ports import NetworkScope
+from crossdock.service_layer.agent_ports import NetworkScope, ReferenceData
 from crossdock.service_layer.dispatching import Consumer, DispatchReport, dispatch
 from crossdock.service_layer.event_ports import EventStore, NewEvent
 from crossdock.service_layer.governance_ports import GovernanceStore
@@ -77,6 +77,7 @@ class AgentData(
     order_exception.OrderExceptionData,
     allocation.AllocationData,
     NetworkScope,
+    ReferenceData,
     Protocol,
 ):
     """Everything the agents read and write; `adapters/db/agent_store.py` implements it."""
@@ -98,9 +99,7 @@ def agents(data: AgentData, *, sites: Mapping[str, Sequence[str]] | None = None)
         for site in codes:
             scoped = _agents(cast("AgentData", _SiteScoped(data, data.sites_under(site))))
             out += [
-                Consumer(f"{c.name}@{site}", c.topics, c.handle)
-                for c in scoped
-                if c.name == f"agent:{name}"
+                replace(c, name=f"{c.name}@{site}") for c in scoped if c.name == f"agent:{name}"
             ]
     return out
 
@@ -195,7 +194,12 @@ class DeclaredAgentData:
 
 
 def _agents(data: AgentData) -> list[Consumer]:
+    """Each agent's consumer over its declared data, looking once per batch whether an
+    import or a plan changed what it may remember."""
     return [
-        handler.consumer(cast("AgentData", DeclaredAgentData(data, spec)))
+        replace(
+            handler.consumer(cast("AgentData", DeclaredAgentData(data, spec))),
+            prepare=data.refresh,
+        )
         for spec, (_, handler) in zip(agent_specs(), _REGISTRY, strict=True)
     ]

@@ -27,11 +27,13 @@ Handler = Callable[[Mapping[str, Any]], None]
 @dataclass(frozen=True, slots=True)
 class Consumer:
     """A named handler and the topics it reacts to (`events.po_acknowledged`, ...);
-    a topic ending in `*` matches by prefix."""
+    a topic ending in `*` matches by prefix. `prepare`, when given, runs once before
+    each batch that holds a message for it (an agent looks whether its data moved)."""
 
     name: str
     topics: tuple[str, ...]
     handle: Handler
+    prepare: Callable[[], None] | None = None
 
     def wants(self, topic: str) -> bool:
         return any(topic.startswith(t[:-1]) if t.endswith("*") else topic == t for t in self.topics)
@@ -119,6 +121,11 @@ def deliver(
     Within the batch, a message whose key already had a failure is held back, so a key
     never overtakes itself."""
     done = store.consumed_of([message.message_id for message in messages])
+    prepares = {
+        c.prepare for c in consumers if c.prepare and any(c.wants(m.topic) for m in messages)
+    }
+    for prepare in prepares:  # consumers over the same data share one
+        prepare()
     handled: list[tuple[str, str]] = []
     blocked: set[str] = set()
     outcomes: list[Outcome] = []

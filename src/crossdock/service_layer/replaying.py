@@ -42,6 +42,8 @@ def replay(
     after = 0
     while batch := store.not_handled_by(consumer.name, since=since, after_id=after, limit=_BATCH):
         handled: list[tuple[str, str]] = []
+        if consumer.prepare is not None:
+            consumer.prepare()
         for event in batch:
             after = event.id
             if not consumer.wants(f"events.{event.event_type}"):

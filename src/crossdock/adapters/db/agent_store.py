@@ -20,6 +20,7 @@ from crossdock.adapters.db.event_store import insert_events
 from crossdock.adapters.db.tables import canonical_tables, recommendations
 from crossdock.service_layer.agent_ports import UnknownSite
 from crossdock.service_layer.event_ports import NewEvent
+from crossdock.service_layer.remembering import DEFAULT_ENTRIES, Memo
 
 
 class SqlAgentData(
@@ -33,8 +34,9 @@ class SqlAgentData(
 ):
     """`AgentData` over SQLAlchemy."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, remember: int = DEFAULT_ENTRIES) -> None:
         self.engine = engine
+        self.memo = Memo(remember)
 
     def save_proposal(
         self, row: Mapping[str, Any], *, emits: Sequence[NewEvent] = ()

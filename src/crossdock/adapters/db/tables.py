@@ -232,6 +232,7 @@ recommendations = Table(
     ),
     Index(None, "plan_run_id", "kind"),
     Index(None, "status"),
+    Index(None, "sku", "to_code"),  # the agents' open buys, transfers and allocations
     comment="Typed recommendations of a plan run, with their money explanation.",
 )
 

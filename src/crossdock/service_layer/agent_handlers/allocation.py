@@ -6,6 +6,7 @@ takes stock from a strategic customer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -33,12 +34,21 @@ PARTIALS = (
 
 
 class AllocationData(ProposalSink, Protocol):
-    def item_at_warehouse(self, sku: str, location_code: str) -> ItemSite:
-        """The item at the warehouse: stock, open order lines, supply due in, sources."""
+    def item_orders_at_warehouse(self, sku: str, location_code: str) -> ItemSite:
+        """The item at the warehouse: its stock and open order lines, no supply yet."""
+        ...
+
+    def with_supply(self, site: ItemSite) -> ItemSite:
+        """`site` with the supply due in and the warehouses that can send it."""
         ...
 
     def customer_service_tier(self, customer_code: str) -> str | None:
         """A customer's service tier (None: not known)."""
+        ...
+
+    def open_allocation(self, sku: str, location_code: str) -> Mapping[str, Any] | None:
+        """The evidence of the newest allocation this agent proposed for the
+        item-location that is not yet done with (undecided, approved or executing)."""
         ...
 
 
@@ -50,12 +60,28 @@ def consumer(data: AllocationData) -> Consumer:
         customer = (event.get("data") or {}).get("customer_code")
         tier = data.customer_service_tier(str(customer)) if customer else None
         for sku, location_code in agent.item_sites(event):
-            site = agent.as_left_by(event, data.item_at_warehouse(sku, location_code), tier=tier)
-            proposal = agent.propose(site, today=today)
-            if proposal is not None:
-                data.save_proposal(_row(event, site, proposal))
+            site = data.item_orders_at_warehouse(sku, location_code)
+            site = agent.as_left_by(event, site, tier=tier)
+            if site.covers_open_orders:
+                continue  # every line is served from stock: nothing to allocate
+            proposal = agent.propose(data.with_supply(site), today=today)
+            if proposal is None:
+                continue
+            row = _row(event, site, proposal)
+            if _same_as_open(row, data.open_allocation(sku, location_code)):
+                continue  # every count would otherwise ask the approver the same again
+            data.save_proposal(row)
 
     return Consumer(agent.AGENT, agent.TOPICS, handle)
+
+
+def _same_as_open(row: Mapping[str, Any], open_drivers: Mapping[str, Any] | None) -> bool:
+    """The proposal gives every line what the open allocation gives it, with the same
+    transfers: nothing new to decide."""
+    if open_drivers is None:
+        return False
+    drivers = json.loads(row["drivers"])
+    return all(drivers.get(k) == open_drivers.get(k) for k in ("allocation", "transfers"))
 
 
 def _row(event: Mapping[str, Any], site: ItemSite, proposal: Allocation) -> dict[str, Any]:

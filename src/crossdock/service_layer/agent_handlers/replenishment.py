@@ -19,14 +19,15 @@ from crossdock.service_layer.agent_handlers.replenishment_levels import (
     from_plan,
     sized_now,
 )
-from crossdock.service_layer.agent_ports import ProposalSink
+from crossdock.service_layer.agent_ports import ProposalSink, ReferenceData
 from crossdock.service_layer.dispatching import Consumer
+from crossdock.service_layer.remembering import Memo
 
 MODEL_VERSION = "replenishment agent 1: the plan's reorder point against the position now"
 POLICY_VERSION = "reorder point for the plan's fill-rate target; the plan's cost terms"
 
 
-class ReplenishmentData(ProposalSink, Protocol):
+class ReplenishmentData(ProposalSink, ReferenceData, Protocol):
     def stock(self, sku: str, location_code: str) -> Stock:
         """The item at the warehouse: newest count, open receipts, open order lines."""
         ...
@@ -66,18 +67,27 @@ class ReplenishmentData(ProposalSink, Protocol):
 
 
 def consumer(data: ReplenishmentData) -> Consumer:
-    """The replenishment agent as an outbox consumer."""
+    """The replenishment agent as an outbox consumer. Levels it sizes with the plan's
+    engine are remembered per item-location, day and demand shift within a data version
+    (the sizing reads only imported data): sizing is most of what an event costs."""
+    sizes = Memo()
 
     def handle(event: Mapping[str, Any]) -> None:
         today = datetime.fromisoformat(str(event["occurred_at"])).date()
         for sku, location in _item_locations(event, data):
-            _replan(event, data, sku, location, today=today)
+            _replan(event, data, sku, location, today=today, sizes=sizes)
 
     return Consumer(replenishment.AGENT, replenishment.TOPICS, handle)
 
 
 def _replan(
-    event: Mapping[str, Any], data: ReplenishmentData, sku: str, location: str, *, today: date
+    event: Mapping[str, Any],
+    data: ReplenishmentData,
+    sku: str,
+    location: str,
+    *,
+    today: date,
+    sizes: Memo,
 ) -> None:
     """Re-plan where the item is bought for `location`: the location itself, or the DC
     that replenishes it, pooled with the warehouses that DC replenishes (as the plan
@@ -94,14 +104,23 @@ def _replan(
     if plan is not None:
         sized = from_plan(plan, unit_cost=item.unit_cost, shift=shift)
     else:
-        daily = [data.daily_demand(sku, m, until=today, days=HISTORY_DAYS) for m in members]
-        sized = sized_now(
-            [sum(day) for day in zip(*daily, strict=True)],
-            item=item,
-            tier=data.location_tier(site),
-            supplier=supplier,
-            shift=shift,
-        )
+
+        def size() -> Sized:
+            daily = [data.daily_demand(sku, m, until=today, days=HISTORY_DAYS) for m in members]
+            return sized_now(
+                [sum(day) for day in zip(*daily, strict=True)],
+                item=item,
+                tier=data.location_tier(site),
+                supplier=supplier,
+                shift=shift,
+            )
+
+        version = data.reference_version()
+        if version is None:
+            sized = size()
+        else:
+            sizes.see(version)
+            sized = sizes.recall((sku, site, today, shift), size)
     proposal = replenishment.propose(
         after,
         event=event,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import BindParameter, Connection, bindparam, func, select
 
 from crossdock.adapters.db.agent_reads.planned import planned
+from crossdock.adapters.db.agent_reads.remembered import remembered
 from crossdock.adapters.db.agent_reads.stock import StockReads, read_stock
 from crossdock.adapters.db.tables import canonical_tables
 from crossdock.agents.balancing import DEFAULT_LANE_COST, Source
@@ -15,37 +16,49 @@ from crossdock.agents.balancing import DEFAULT_LANE_COST, Source
 DEMAND_DAYS = 28  # recent demand, for the cover a source keeps
 
 
+_locations, _lanes = canonical_tables["locations"], canonical_tables["lanes"]
+_history = canonical_tables["demand_history"]
+_SITE: BindParameter[str] = bindparam("site")
+_PARENT = select(_locations.c.parent_location_code).where(_locations.c.location_code == _SITE)
+_SIBLINGS = select(_locations.c.location_code).where(
+    _locations.c.parent_location_code == bindparam("parent"),
+    _locations.c.location_code != _SITE,
+)
+_TOP_LEVEL = select(_locations.c.location_code).where(
+    _locations.c.parent_location_code.is_(None), _locations.c.location_code != _SITE
+)
+_LANES_FROM = (
+    select(_lanes.c.from_location_code, _lanes.c.transit_days, _lanes.c.cost_per_unit)
+    .where(
+        _lanes.c.to_location_code == _SITE,
+        _lanes.c.from_location_code.in_(bindparam("sources", expanding=True)),
+    )
+    .order_by(_lanes.c.from_location_code)
+)
+_RECENT_DEMAND = select(func.coalesce(func.sum(_history.c.quantity), 0)).where(
+    _history.c.sku == bindparam("sku"),
+    _history.c.location_code == _SITE,
+    _history.c.demand_date > bindparam("since"),
+    _history.c.demand_date <= bindparam("until"),
+)
+
+
 class BalancingReads(StockReads):
     """`BalancingData`'s reads over SQLAlchemy."""
 
+    @remembered
     def sources(self, sku: str, location_code: str, *, today: date) -> list[Source]:
-        locations, lanes = canonical_tables["locations"], canonical_tables["lanes"]
         with self.engine.connect() as connection:
-            parent = connection.execute(
-                select(locations.c.parent_location_code).where(
-                    locations.c.location_code == location_code
-                )
-            ).scalar_one_or_none()
-            same_parent = (
-                locations.c.parent_location_code == parent
-                if parent is not None
-                else locations.c.parent_location_code.is_(None)
-            )
+            parent = connection.execute(_PARENT, {"site": location_code}).scalar_one_or_none()
             siblings = connection.execute(
-                select(locations.c.location_code).where(
-                    same_parent, locations.c.location_code != location_code
-                )
+                _TOP_LEVEL if parent is None else _SIBLINGS,
+                {"site": location_code, "parent": parent},
             ).scalars()
             relations = dict.fromkeys(siblings, "sibling")
             if parent is not None:
                 relations[parent] = "parent"
             found = connection.execute(
-                select(lanes.c.from_location_code, lanes.c.transit_days, lanes.c.cost_per_unit)
-                .where(
-                    lanes.c.to_location_code == location_code,
-                    lanes.c.from_location_code.in_(sorted(relations)),
-                )
-                .order_by(lanes.c.from_location_code)
+                _LANES_FROM, {"site": location_code, "sources": sorted(relations)}
             ).all()
             return [
                 _source(
@@ -80,15 +93,11 @@ def _source(
     due = float(sum(o.open_quantity for o in stock.orders if o.requested_date <= until))
     plan = planned(connection, sku, location_code)
     safety = (plan.drivers.get("policy") or {}).get("safety_stock") if plan else None
-    history = canonical_tables["demand_history"]
     recent = connection.execute(
-        select(func.coalesce(func.sum(history.c.quantity), 0)).where(
-            history.c.sku == sku,
-            history.c.location_code == location_code,
-            history.c.demand_date > today - timedelta(days=DEMAND_DAYS),
-            history.c.demand_date <= today,
-        )
-    ).scalar_one()
+        _RECENT_DEMAND,
+        {"sku": sku, "site": location_code,
+         "since": today - timedelta(days=DEMAND_DAYS), "until": today},
+    ).scalar_one()  # fmt: skip
     return Source(
         location_code=location_code,
         relation=relation,
