@@ -1,17 +1,15 @@
 """The procurement agent: a PO line that will come later, smaller or not at all. Which
-customer orders does that hit, and is expediting worth it?
+customer orders does that hit, and what should the buyer do about it?
 
 It reacts to a supplier's acknowledgment that changes or rejects lines, a PO change, a
 rejected PO, an ASN later than promised, a delayed shipment and lines still not
 acknowledged days after the PO was sent (Crossdock's own check). For each line it
 replays the item's supply and open customer orders twice, first-come first-served by
 requested date: with the line as promised, and as now announced. Orders that are short
-only in the second replay are hit. If expediting the units they need back to their
-date costs less than the lost margin (weighted by customer tier, as the planner
-weighs it), it proposes an expedite; otherwise, or when the line will not come at all,
-a follow-up with the supplier, with the money at risk. An unacknowledged line may not
-come on time: the orders that need it are at risk, and the supplier is asked to confirm
-(a follow-up, never an expedite of a date nobody promised). Pure: the data comes in.
+only in the second replay are hit. A rejected line, and an unacknowledged one (it may
+not come on time), is replayed as not coming. What to do about the hit orders (expedite,
+split the delivery, another supplier, another warehouse's stock, or ask the supplier) is
+weighed in money in `procurement_options`. Pure: the data comes in.
 
 Supply and demand are pooled over the receiving warehouse and the warehouses it
 replenishes: a DC's stock reaches its branches' customers.
@@ -35,7 +33,7 @@ TOPICS = (
 )
 # The workflows it may propose in and the data it reads: declared, and checked when it
 # proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.
-WORKFLOWS = frozenset({"expedite", "supplier_follow_up"})
+WORKFLOWS = frozenset({"expedite", "supplier_follow_up", "transfer", "buy"})
 DATA = frozenset(
     {
         "purchase_orders",
@@ -43,6 +41,8 @@ DATA = frozenset(
         "inventory",
         "customers",
         "network",
+        "transfers",
+        "supply_terms",
         "supplier_cost",
         "customer_pricing",
     }
@@ -50,6 +50,10 @@ DATA = frozenset(
 TIER_PENALTY: Mapping[str, float] = {"gold": 2.0, "silver": 1.5, "bronze": 1.0}
 EXPEDITE_PREMIUM_RATE = 0.15  # of the PO price, per unit expedited (as the planner)
 _TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}
+
+# A receipt in the replay: (document, line, arrival, units). A PO line, an inbound
+# transfer (line 0), or an option's supply.
+Receipt = tuple[str, int, date, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,11 @@ class LineChange:
     def may_not_come(self) -> bool:
         """Rejected, or unconfirmed: the orders that need it are at risk."""
         return self.rejected or self.unacknowledged
+
+    @property
+    def shipped(self) -> bool:
+        """Announced by an ASN or a shipment: the goods have left the supplier."""
+        return self.asn_number is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,7 @@ class Position:
     """An item's pooled supply and demand over a warehouse and those it replenishes."""
 
     on_hand: float
-    receipts: tuple[tuple[str, int, date, float], ...]  # (po, line, date, open quantity)
+    receipts: tuple[Receipt, ...]  # open PO lines and transfers in from outside the pool
     orders: tuple[OrderLine, ...]
     unit_cost: float
 
@@ -182,92 +191,48 @@ def _po_line_change(
 
 def hits(position: Position, line: OpenLine, change: LineChange) -> list[Hit]:
     """Customer order lines short only because of the change."""
-    before = list(position.receipts)
-    after = [r for r in before if (r[0], r[1]) != (line.po_number, line.line_number)]
-    if not change.may_not_come:
-        quantity = line.open_quantity if change.new_quantity is None else change.new_quantity
-        arrival = change.new_date or line.promised_date
-        if arrival is not None and quantity > 0:
-            after.append((line.po_number, line.line_number, arrival, quantity))
-    short_before = _shortages(position, before)
-    short_after = _shortages(position, after)
+    short_before = short_by_order(position, position.receipts)
+    short_after = short_by_order(position, announced(position, line, change))
     return [
-        Hit(order, short_before[i], short_after[i])
-        for i, order in enumerate(_queue(position.orders))
-        if short_after[i] > short_before[i] + 1e-9
+        Hit(order, short_before[key], short_after[key])
+        for order in _queue(position.orders)
+        if short_after[key := (order.order_number, order.line_number)] > short_before[key] + 1e-9
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """What the agent proposes, in the recommendation's own terms."""
-
-    kind: str  # expedite or follow_up
-    quantity: float
-    needed_by: date
-    expedite_cost: float
-    shortage_cost: float
-    rationale: str
-    hits: tuple[Hit, ...]
-
-    @property
-    def savings(self) -> float:
-        return self.shortage_cost - self.expedite_cost if self.kind == "expedite" else 0.0
+def still_coming(line: OpenLine, change: LineChange) -> float:
+    """Units the line will still bring as now announced (0: rejected or unconfirmed)."""
+    if change.may_not_come:
+        return 0.0
+    return line.open_quantity if change.new_quantity is None else change.new_quantity
 
 
-def propose(
-    line: OpenLine, change: LineChange, found: Sequence[Hit], *, unit_cost: float
-) -> Proposal | None:
-    """An expedite when it pays, else a follow-up; nothing when no order is hit."""
-    if not found:
-        return None
-    units = sum(hit.extra for hit in found)
-    needed_by = min(hit.order.requested_date for hit in found)
-    shortage = sum(
-        hit.extra * max(hit.order.unit_price - unit_cost, 0.0) * _penalty(hit.order.tier)
-        for hit in found
-    )
-    quantity = min(units, line.open_quantity)
-    expedite = quantity * line.unit_price * EXPEDITE_PREMIUM_RATE
-    pays = not change.may_not_come and expedite < shortage
-    kind = "expedite" if pays else "follow_up"
-    orders = "; ".join(
-        f"{h.order.order_number} ({h.order.customer_code}, {h.order.tier or 'no tier'}, "
-        f"{h.extra:,.0f} short on {h.order.requested_date.isoformat()})"
-        for h in found
-    )
-    head = (
-        f"{line.po_number} line {line.line_number} ({line.sku}, {line.open_quantity:,.0f} open, "
-        f"promised {line.promised_date.isoformat() if line.promised_date else 'undated'}): "
-        f"{change.why}. {len(found)} customer order line(s) hit: {orders}."
-    )
-    if pays:
-        tail = (
-            f" Expediting {quantity:,.0f} units to arrive by {needed_by.isoformat()} costs "
-            f"{expedite:,.2f} against {shortage:,.2f} of lost margin."
-        )
-    elif change.rejected:
-        tail = f" Nothing replaces it yet: {shortage:,.2f} of lost margin at risk; find supply."
-    elif change.unacknowledged:
-        tail = (
-            f" Until the supplier confirms it, {quantity:,.0f} units needed by "
-            f"{needed_by.isoformat()} and {shortage:,.2f} of lost margin are at risk: "
-            "ask the supplier to confirm quantity and date."
-        )
-    else:
-        tail = (
-            f" Expediting would cost {expedite:,.2f}, more than the {shortage:,.2f} at risk: "
-            "ask the supplier instead."
-        )
-    return Proposal(
-        kind=kind,
-        quantity=quantity,
-        needed_by=needed_by,
-        expedite_cost=expedite if pays else 0.0,
-        shortage_cost=shortage,
-        rationale=head + tail,
-        hits=tuple(found),
-    )
+def other_receipts(position: Position, line: OpenLine) -> list[Receipt]:
+    """The position's receipts, all but the line's."""
+    return [r for r in position.receipts if (r[0], r[1]) != (line.po_number, line.line_number)]
+
+
+def announced(position: Position, line: OpenLine, change: LineChange) -> list[Receipt]:
+    """The position's receipts with the line as now announced."""
+    out = other_receipts(position, line)
+    arrival, quantity = change.new_date or line.promised_date, still_coming(line, change)
+    if arrival is not None and quantity > 0:
+        out.append((line.po_number, line.line_number, arrival, quantity))
+    return out
+
+
+def short_by_order(position: Position, receipts: Sequence[Receipt]) -> dict[tuple[str, int], float]:
+    """Units short per customer order line (order, line), first come first served."""
+    queue = _queue(position.orders)
+    return {
+        (order.order_number, order.line_number): short
+        for order, short in zip(queue, _shortages(queue, position.on_hand, receipts), strict=True)
+    }
+
+
+def lost_margin_per_unit(order: OrderLine, unit_cost: float) -> float:
+    """A unit short: the order's margin over the item's cost, weighted by its tier."""
+    return max(order.unit_price - unit_cost, 0.0) * _penalty(order.tier)
 
 
 def _queue(orders: Sequence[OrderLine]) -> list[OrderLine]:
@@ -282,11 +247,13 @@ def _queue(orders: Sequence[OrderLine]) -> list[OrderLine]:
     )
 
 
-def _shortages(position: Position, receipts: Sequence[tuple[str, int, date, float]]) -> list[float]:
+def _shortages(
+    queue: Sequence[OrderLine], on_hand: float, receipts: Sequence[Receipt]
+) -> list[float]:
     """Units short per order line (in queue order), first come first served by date."""
     used, out = 0.0, []
-    for order in _queue(position.orders):
-        pool = position.on_hand + sum(q for _, _, day, q in receipts if day <= order.requested_date)
+    for order in queue:
+        pool = on_hand + sum(q for _, _, day, q in receipts if day <= order.requested_date)
         served = max(min(order.open_quantity, pool - used), 0.0)
         used += served
         out.append(order.open_quantity - served)

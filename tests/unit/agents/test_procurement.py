@@ -1,4 +1,5 @@
-"""The procurement agent's reasoning, by hand-checked numbers."""
+"""The procurement agent's reasoning, by hand-checked numbers: which orders a PO line
+change hits (here), and which option serves them (test_procurement_options.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,26 @@ from datetime import date
 import pytest
 
 from crossdock.agents.procurement import (
+    Hit,
     LineChange,
     OpenLine,
     OrderLine,
     Position,
     hits,
-    propose,
     supply_changes,
 )
+from crossdock.agents.procurement_options import Proposal
+from crossdock.agents.procurement_options import propose as propose_options
 
 LINE = OpenLine("PO-1", 1, "A", "DC", "SUP", 100.0, date(2026, 12, 1), 10.0)
+TODAY = date(2026, 11, 20)
+
+
+def propose(
+    position: Position, change: LineChange, found: list[Hit], *, line: OpenLine = LINE
+) -> Proposal | None:
+    """No other supplier, no other warehouse: expedite, split or follow-up."""
+    return propose_options(line, change, position, found, today=TODAY)
 
 
 def _order(number: str, day: int, quantity: float, tier: str = "silver") -> OrderLine:
@@ -55,38 +66,48 @@ def test_gold_orders_are_served_first_on_the_same_day():
 
 
 def test_an_expedite_that_pays_is_proposed_with_its_money():
-    found = hits(_position(_order("SO-2", 5, 80)), LINE, _late(15))
-    proposal = propose(LINE, _late(15), found, unit_cost=10.0)
+    position = _position(_order("SO-2", 5, 80))
+    found = hits(position, LINE, _late(15))
+    proposal = propose(position, _late(15), found)
     assert proposal is not None
-    assert proposal.kind == "expedite"
+    assert (proposal.kind, proposal.chosen.action) == ("expedite", "expedite")
     assert proposal.quantity == 30.0
-    assert proposal.shortage_cost == pytest.approx(30 * (20 - 10) * 1.5)
+    assert proposal.do_nothing_cost == pytest.approx(30 * (20 - 10) * 1.5)
     assert proposal.expedite_cost == pytest.approx(30 * 10.0 * 0.15)
+    assert proposal.shortage_cost == 0.0  # the 30 units arrive by 5 Dec
     assert proposal.savings == pytest.approx(450 - 45)
-    assert proposal.needed_by == date(2026, 12, 5)
+    assert proposal.needed_by == proposal.arrival == date(2026, 12, 5)
+    # a split would do as well, for one more delivery (50.00): dearer than 45.00
+    split = next(o for o in proposal.options if o.action == "split")
+    assert (split.available, split.total) == (True, 50.0)
+    assert "Weighed: split 50.00; no other supplier of A" in proposal.rationale
 
 
 def test_a_rejected_line_asks_for_a_follow_up_with_the_money_at_risk():
-    found = hits(_position(_order("SO-2", 5, 80)), LINE, _late(None))
-    proposal = propose(LINE, _late(None), found, unit_cost=10.0)
+    position = _position(_order("SO-2", 5, 80))
+    found = hits(position, LINE, _late(None))
+    proposal = propose(position, _late(None), found)
     assert proposal is not None
     assert (proposal.kind, proposal.expedite_cost, proposal.savings) == ("follow_up", 0.0, 0.0)
+    assert proposal.shortage_cost == proposal.do_nothing_cost == pytest.approx(450.0)
     assert "Nothing replaces it yet" in proposal.rationale
 
 
 def test_an_expedite_dearer_than_the_shortage_becomes_a_follow_up():
     cheap = OrderLine("SO-2", 1, "C", "bronze", "BR", date(2026, 12, 5), 80.0, 10.2)
-    found = hits(_position(cheap), LINE, _late(15))
-    proposal = propose(LINE, _late(15), found, unit_cost=10.0)
+    position = _position(cheap)
+    found = hits(position, LINE, _late(15))
+    proposal = propose(position, _late(15), found)
     assert proposal is not None
     assert proposal.kind == "follow_up"
-    assert "more than the" in proposal.rationale
+    assert "Expediting would cost 45.00, more than the 6.00 at risk" in proposal.rationale
 
 
 def test_no_order_hit_no_proposal():
-    found = hits(_position(_order("SO-2", 20, 80)), LINE, _late(15))
+    position = _position(_order("SO-2", 20, 80))
+    found = hits(position, LINE, _late(15))
     assert found == []
-    assert propose(LINE, _late(15), found, unit_cost=10.0) is None
+    assert propose(position, _late(15), found) is None
 
 
 def test_each_triggering_event_names_its_lines():
@@ -140,11 +161,12 @@ def test_an_unacknowledged_po_names_each_waiting_line_and_how_long():
 def test_an_unacknowledged_line_puts_the_orders_that_need_it_at_risk_and_asks_for_a_follow_up():
     change = supply_changes(UNACKNOWLEDGED)[0]
     # 50 on hand; without the 100 due 1 Dec, SO-2 (80 on 5 Dec) is 30 short; SO-1 is covered
-    found = hits(_position(_order("SO-1", 2, 40), _order("SO-2", 5, 80)), LINE, change)
+    position = _position(_order("SO-1", 2, 40), _order("SO-2", 5, 80))
+    found = hits(position, LINE, change)
     assert [(h.order.order_number, h.short_before, h.short_after) for h in found] == [
         ("SO-2", 0.0, 70.0)
     ]
-    proposal = propose(LINE, change, found, unit_cost=10.0)
+    proposal = propose(position, change, found)
     assert proposal is not None
     # expediting 70 units would cost 105.00 against 1,050.00: still a follow-up, not an
     # expedite, because nobody has promised a date to expedite
@@ -158,12 +180,15 @@ def test_an_unacknowledged_line_puts_the_orders_that_need_it_at_risk_and_asks_fo
         "it, 3 days after the PO was sent on 2026-11-25. 1 customer order line(s) hit: "
         "SO-2 (C, silver, 70 short on 2026-12-05). Until the supplier confirms it, 70 units "
         "needed by 2026-12-05 and 1,050.00 of lost margin are at risk: ask the supplier to "
-        "confirm quantity and date."
+        "confirm quantity and date. Weighed: expedite not possible (nobody has promised a "
+        "date to expedite); split not possible (nothing announced to split); no other "
+        "supplier of A in the supply terms; no other warehouse with free A and a lane to DC."
     )
 
 
 def test_an_unacknowledged_line_no_order_needs_proposes_nothing():
     change = supply_changes(UNACKNOWLEDGED)[0]
-    found = hits(_position(_order("SO-1", 2, 40), on_hand=500.0), LINE, change)
+    position = _position(_order("SO-1", 2, 40), on_hand=500.0)
+    found = hits(position, LINE, change)
     assert found == []
-    assert propose(LINE, change, found, unit_cost=10.0) is None
+    assert propose(position, change, found) is None

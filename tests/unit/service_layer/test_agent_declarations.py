@@ -67,7 +67,7 @@ def test_a_declared_proposal_is_stored():
 @pytest.mark.parametrize(
     ("agent", "kind", "why"),
     [
-        ("agent:procurement", "buy", "proposed a buy (buy workflow)"),
+        ("agent:procurement", "invoice_hold", "proposed a invoice_hold (invoice_match workflow)"),
         ("agent:finance", "transfer", "proposed a transfer (transfer workflow)"),
         ("agent:balancing", "transfer", "as 'agent:balancing'"),  # posing as another
     ],

@@ -1,24 +1,39 @@
 """The procurement agent's handler: for each PO line an event changes, the customer
-orders it hits and an expedite or a follow-up, stored once per event and line. An
-unacknowledged line is chased again only once its last follow-up has been decided."""
+orders it hits and the cheapest way to serve them (an expedite or a split of the line, a
+transfer from another warehouse, a buy from another supplier) or a follow-up with the
+supplier, stored once per event and line. An unacknowledged line is chased again only
+once the agent's last proposal for it has been decided."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
-from crossdock.agents import procurement
-from crossdock.agents.procurement import LineChange, OpenLine, Position, Proposal
+from crossdock.agents import procurement, procurement_options
+from crossdock.agents.procurement import LineChange, OpenLine, Position
+from crossdock.agents.procurement_options import Option, Proposal, SpareStock, SupplierOffer
 from crossdock.service_layer.agent_handlers.proposals import proposal_row
 from crossdock.service_layer.agent_ports import ProposalSink
 from crossdock.service_layer.dispatching import Consumer
 
-MODEL_VERSION = "procurement agent 1: first-come first-served replay of the pooled position"
+MODEL_VERSION = (
+    "procurement agent 2: first-come first-served replay of the pooled position, "
+    "each option replayed and priced"
+)
 POLICY_VERSION = (
     f"tier penalty {dict(procurement.TIER_PENALTY)} x lost margin; "
-    f"expedite premium {procurement.EXPEDITE_PREMIUM_RATE} of the PO price"
+    f"expedite premium {procurement.EXPEDITE_PREMIUM_RATE} of the PO price; "
+    f"split delivery {procurement_options.SPLIT_DELIVERY_COST}; lane freight; "
+    "supplier price difference"
 )
 CONFIDENCE = 0.8  # the announced date may still move; the orders may still change
+# the money column an option's own cost goes to
+_COST_COLUMN = {"expedite": "expedite_cost", "split": "transport_cost",
+                "transfer": "transport_cost", "buy": "purchase_cost"}  # fmt: skip
+# its name inside `alternatives` (a buy's is supplier money, masked as such)
+_COST_PART = {"expedite": "expedite", "split": "freight", "transfer": "freight",
+              "buy": "purchase"}  # fmt: skip
 
 
 class ProcurementData(ProposalSink, Protocol):
@@ -29,12 +44,20 @@ class ProcurementData(ProposalSink, Protocol):
         ...
 
     def position(self, sku: str, location_code: str) -> Position:
-        """Stock, open receipts and open customer orders for `sku` over the warehouse and
-        the warehouses it replenishes."""
+        """Stock, open receipts (PO lines, transfers in from outside) and open customer
+        orders for `sku` over the warehouse and the warehouses it replenishes."""
         ...
 
-    def follow_up_waiting(self, po_number: str, line_number: int) -> bool:
-        """A follow-up this agent proposed for the line still waits for a decision."""
+    def supplier_offers(self, sku: str, *, excluding: str) -> list[SupplierOffer]:
+        """Every other supplier's terms for `sku`."""
+        ...
+
+    def spare_stock(self, sku: str, location_code: str) -> list[SpareStock]:
+        """Warehouses outside the pool with free `sku` and a lane to `location_code`."""
+        ...
+
+    def proposal_waiting(self, po_number: str, line_number: int) -> bool:
+        """A proposal this agent made for the line still waits for a decision."""
         ...
 
 
@@ -42,19 +65,26 @@ def consumer(data: ProcurementData) -> Consumer:
     """The procurement agent as an outbox consumer."""
 
     def handle(event: Mapping[str, Any]) -> None:
+        today = datetime.fromisoformat(str(event["occurred_at"])).date()
         for change in procurement.supply_changes(event):
             for line in data.open_po_lines(
                 po_number=change.po_number,
                 asn_number=change.asn_number,
                 line_number=change.line_number,
             ):
-                if change.unacknowledged and data.follow_up_waiting(
+                if change.unacknowledged and data.proposal_waiting(
                     line.po_number, line.line_number
                 ):
-                    continue  # the daily check again: the buyer has yesterday's follow-up
+                    continue  # the daily check again: the buyer has yesterday's proposal
                 position = data.position(line.sku, line.location_code)
                 found = procurement.hits(position, line, change)
-                proposal = procurement.propose(line, change, found, unit_cost=position.unit_cost)
+                if not found:
+                    continue
+                proposal = procurement_options.propose(
+                    line, change, position, found, today=today,
+                    offers=data.supplier_offers(line.sku, excluding=line.supplier_code),
+                    spare=data.spare_stock(line.sku, line.location_code),
+                )  # fmt: skip
                 if proposal is not None:
                     data.save_proposal(_row(event, line, change, proposal, position))
 
@@ -68,9 +98,9 @@ def _row(
     proposal: Proposal,
     position: Position,
 ) -> dict[str, Any]:
-    expected = proposal.expedite_cost if proposal.kind == "expedite" else proposal.shortage_cost
-    residual = 0.0 if proposal.kind == "expedite" else proposal.shortage_cost
+    chosen = proposal.chosen
     evidence = {
+        "action": chosen.action if chosen.action != "none" else "follow_up",
         "line": {"po_number": line.po_number, "line_number": line.line_number,
                  "open_quantity": line.open_quantity,
                  "promised_date": line.promised_date.isoformat() if line.promised_date else None,
@@ -89,23 +119,28 @@ def _row(
                      "open_order_lines": len(position.orders)},
     }  # fmt: skip
     alternatives = [
-        {"alternative": "none", "kind": "none", "shortage": proposal.shortage_cost,
-         "expedite": 0.0, "total": proposal.shortage_cost, "chosen": False},
-        {"alternative": proposal.kind, "kind": proposal.kind, "shortage": residual,
-         "expedite": proposal.expedite_cost, "total": expected, "chosen": True},
-    ]  # fmt: skip
+        _alternative(o, chosen=o is chosen and o.action != "none") for o in proposal.options
+    ]
+    if chosen.action == "none":  # nobody buys or moves anything: the supplier is asked
+        alternatives.append(
+            {"alternative": "follow_up", "kind": "follow_up", "action": "follow_up",
+             "available": True, "note": "ask the supplier", "shortage": alternatives[0]["shortage"],
+             "total": alternatives[0]["total"], "chosen": True}
+        )  # fmt: skip
+    price = chosen.unit_price if chosen.unit_price is not None else line.unit_price
+    money = {_COST_COLUMN[chosen.action]: chosen.cost} if chosen.action in _COST_COLUMN else {}
     return proposal_row(
         agent=procurement.AGENT,
         event=event,
         key=(line.po_number, line.line_number),
         kind=proposal.kind,
         sku=line.sku,
-        from_code=line.supplier_code,
+        from_code=chosen.from_code or line.supplier_code,
         to_code=line.location_code,
         po_number=line.po_number,
         line_number=line.line_number,
         quantity=proposal.quantity,
-        expected_arrival_date=proposal.needed_by,
+        expected_arrival_date=proposal.arrival,
         rationale=proposal.rationale,
         evidence=evidence,
         alternatives=alternatives,
@@ -113,12 +148,33 @@ def _row(
         model_version=MODEL_VERSION,
         policy_version=POLICY_VERSION,
         scope=f"{line.sku}@{line.location_code} and the warehouses it replenishes",
-        action_cost=proposal.expedite_cost,
-        expected_cost=expected,
-        shortage_cost=residual,
-        expedite_cost=proposal.expedite_cost,
-        do_nothing_cost=proposal.shortage_cost,
+        action_cost=proposal.action_cost,
+        expected_cost=proposal.expected_cost,
+        shortage_cost=proposal.shortage_cost,
+        do_nothing_cost=proposal.do_nothing_cost,
         savings=proposal.savings,
         marginal_savings=proposal.savings,
-        order_value=proposal.quantity * line.unit_price,
+        order_value=proposal.quantity * price,
+        **money,
     )
+
+
+def _alternative(option: Option, *, chosen: bool) -> dict[str, Any]:
+    """One option as `alternatives` lists it: money rounded to the cent."""
+    out: dict[str, Any] = {
+        "alternative": option.name,
+        "kind": option.kind,
+        "action": option.action,
+        "available": option.available,
+        "note": option.note,
+    }
+    if option.available:
+        out["units"] = option.units
+        out["arrives"] = option.arrives.isoformat() if option.arrives else None
+        out["from_code"] = option.from_code
+        if option.action in _COST_PART:
+            out[_COST_PART[option.action]] = round(option.cost, 2)
+        out["shortage"] = round(option.shortage, 2)
+        out["total"] = round(option.total, 2)
+    out["chosen"] = chosen
+    return out

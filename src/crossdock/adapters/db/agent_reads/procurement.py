@@ -1,17 +1,21 @@
 """The procurement agent's reads: open PO lines, an item's pooled position over a
-warehouse and the warehouses it replenishes, and its follow-ups still waiting."""
+warehouse and the warehouses it replenishes, the item's other suppliers, other
+warehouses' free stock, and its proposals still waiting."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from crossdock.adapters.db.agent_reads.days import day as _day
+from crossdock.adapters.db.agent_reads.fulfilment import sources_into
 from crossdock.adapters.db.tables import canonical_tables, recommendations
-from crossdock.agents.procurement import AGENT, OpenLine, OrderLine, Position
+from crossdock.agents.procurement import AGENT, OpenLine, OrderLine, Position, Receipt
+from crossdock.agents.procurement_options import SpareStock, SupplierOffer
 from crossdock.domain.lifecycle import Status
 
 _CLOSED_ORDERS = ("shipped", "cancelled", "closed")
 _CLOSED_POS = ("received", "cancelled", "closed")
+_CLOSED_TRANSFERS = ("received", "cancelled")
 _UNDECIDED = (Status.PROPOSED.value, Status.PENDING_APPROVAL.value)
 
 
@@ -57,18 +61,12 @@ class ProcurementReads:
         return lines
 
     def position(self, sku: str, location_code: str) -> Position:
-        locations = canonical_tables["locations"]
         stock = canonical_tables["inventory_positions"]
         po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
         so, sol = canonical_tables["sales_orders"], canonical_tables["sales_order_lines"]
         customers, items = canonical_tables["customers"], canonical_tables["items"]
         with self.engine.connect() as connection:
-            children = connection.execute(
-                select(locations.c.location_code).where(
-                    locations.c.parent_location_code == location_code
-                )
-            ).scalars()
-            sites = [location_code, *children]
+            sites = _pool(connection, location_code)
             newest = (
                 select(stock.c.location_code, func.max(stock.c.snapshot_at).label("at"))
                 .where(stock.c.sku == sku, stock.c.location_code.in_(sites))
@@ -122,6 +120,7 @@ class ProcurementReads:
             unit_cost = connection.execute(
                 select(items.c.unit_cost).where(items.c.sku == sku)
             ).scalar_one_or_none()
+            transfers = _transfers_in(connection, sku, sites)
         return Position(
             on_hand=float(on_hand),
             receipts=tuple(
@@ -134,7 +133,8 @@ class ProcurementReads:
                 for r in receipts
                 if (d := _day(r.promised_date)) is not None
                 and float(r.ordered_quantity) > float(r.received_quantity or 0)
-            ),
+            )
+            + transfers,
             orders=tuple(
                 OrderLine(
                     order_number=o.order_number,
@@ -153,13 +153,70 @@ class ProcurementReads:
             unit_cost=float(unit_cost or 0),
         )
 
-    def follow_up_waiting(self, po_number: str, line_number: int) -> bool:
+    def supplier_offers(self, sku: str, *, excluding: str) -> list[SupplierOffer]:
+        terms = canonical_tables["supply_terms"]
+        query = (
+            select(terms)
+            .where(terms.c.sku == sku, terms.c.supplier_code != excluding)
+            .order_by(terms.c.supplier_code)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            SupplierOffer(
+                supplier_code=row.supplier_code,
+                lead_time_days=int(row.lead_time_days),
+                unit_price=None if row.unit_price is None else float(row.unit_price),
+                moq=float(row.moq or 0),
+                order_multiple=int(row.order_multiple or 1),
+            )
+            for row in rows
+        ]
+
+    def spare_stock(self, sku: str, location_code: str) -> list[SpareStock]:
+        with self.engine.connect() as connection:
+            pooled = set(_pool(connection, location_code))
+            sources = sources_into(connection, sku, location_code)
+        return [
+            SpareStock(s.location_code, s.free_units, s.transit_days, s.cost_per_unit)
+            for s in sources
+            if s.location_code not in pooled
+        ]
+
+    def proposal_waiting(self, po_number: str, line_number: int) -> bool:
         query = select(recommendations.c.id).where(
             recommendations.c.agent == AGENT,
-            recommendations.c.kind == "follow_up",
             recommendations.c.po_number == po_number,
             recommendations.c.line_number == line_number,
             recommendations.c.status.in_(_UNDECIDED),
         )
         with self.engine.connect() as connection:
             return connection.execute(query.limit(1)).first() is not None
+
+
+def _pool(connection: Connection, location_code: str) -> list[str]:
+    """The warehouse and the warehouses it replenishes."""
+    locations = canonical_tables["locations"]
+    children = connection.execute(
+        select(locations.c.location_code).where(locations.c.parent_location_code == location_code)
+    ).scalars()
+    return [location_code, *children]
+
+
+def _transfers_in(connection: Connection, sku: str, sites: list[str]) -> tuple[Receipt, ...]:
+    """Open transfers of the item into the pool from a warehouse outside it (a move
+    within the pool adds nothing to it)."""
+    to, tol = canonical_tables["transfer_orders"], canonical_tables["transfer_order_lines"]
+    rows = connection.execute(
+        select(to.c.transfer_number, tol.c.line_number, to.c.expected_date, tol.c.quantity,
+               tol.c.received_quantity)
+        .join(to, to.c.transfer_number == tol.c.transfer_number)
+        .where(tol.c.sku == sku, to.c.to_location_code.in_(sites),
+               to.c.from_location_code.not_in(sites), to.c.status.not_in(_CLOSED_TRANSFERS))
+    ).all()  # fmt: skip
+    return tuple(
+        (r.transfer_number, int(r.line_number), day, left)
+        for r in rows
+        if (day := _day(r.expected_date)) is not None
+        and (left := float(r.quantity) - float(r.received_quantity or 0)) > 0
+    )
