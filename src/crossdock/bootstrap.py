@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from crossdock.adapters.bus.jetstream import BrokerUnavailable, JetStream, JetStreamConfig
 from crossdock.adapters.db.agent_store import SqlAgentData
 from crossdock.adapters.db.engine import make_engine
 from crossdock.adapters.db.event_store import SqlEventStore
 from crossdock.adapters.db.governance_store import SqlGovernanceStore
 from crossdock.adapters.db.migrate import current_revision, head_revision, upgrade_to_head
-from crossdock.adapters.db.outcome_store import SqlOutcomeStore
 from crossdock.adapters.db.schedule_store import SqlScheduleStore
-from crossdock.adapters.db.store import SqlCanonicalStore
-from crossdock.adapters.files.reader import read_folder
 from crossdock.config import Settings, get_settings
 from crossdock.domain.errors import CrossdockError
 from crossdock.governance.credentials import check_secret
 from crossdock.governance.policy import PolicySet
-from crossdock.service_layer.cadence import ScheduledJob
-from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
-from crossdock.service_layer.ports import SourceFrame
-from crossdock.service_layer.scheduled_jobs import scheduled_jobs as job_registry
+
+if TYPE_CHECKING:
+    from crossdock.adapters.bus.jetstream import JetStream
+    from crossdock.adapters.db.outcome_store import SqlOutcomeStore
+    from crossdock.adapters.db.store import SqlCanonicalStore
+    from crossdock.service_layer.cadence import ScheduledJob
+    from crossdock.service_layer.ports import SourceFrame
+
+# The canonical and outcome stores, the file reader, the broker client and the
+# scheduled jobs (which plan) pull in pandas, NATS or the planning engine: they are
+# imported where first used, so a command that needs none of them (`crossdock events
+# status`, `crossdock audit verify`) starts without paying for them.
 
 
 class DatabaseNotReady(CrossdockError):
@@ -33,19 +39,40 @@ class DatabaseNotReady(CrossdockError):
 
 @dataclass
 class Crossdock:
-    """A configured Crossdock: settings, the database engine and the stores over it."""
+    """A configured Crossdock: settings, the database engine and the stores over it.
+
+    The canonical and outcome stores, which work on pandas frames, are built on first
+    use."""
 
     settings: Settings
     engine: Engine
-    store: SqlCanonicalStore
     governance: SqlGovernanceStore
-    outcomes: SqlOutcomeStore
     events: SqlEventStore
     agent_data: SqlAgentData
     schedules: SqlScheduleStore
 
+    @cached_property
+    def store(self) -> SqlCanonicalStore:
+        """The canonical records, import runs and plans."""
+        from crossdock.adapters.db.store import SqlCanonicalStore  # noqa: PLC0415
+
+        return SqlCanonicalStore(self.engine)
+
+    @cached_property
+    def outcomes(self) -> SqlOutcomeStore:
+        """What decided recommendations turned out to be worth."""
+        from crossdock.adapters.db.outcome_store import SqlOutcomeStore  # noqa: PLC0415
+
+        return SqlOutcomeStore(self.engine)
+
     def broker(self) -> JetStream | None:
         """The message broker the settings name, not yet connected; None: in-process."""
+        from crossdock.adapters.bus.jetstream import (  # noqa: PLC0415
+            BrokerUnavailable,
+            JetStream,
+            JetStreamConfig,
+        )
+
         url = self.settings.bus_url
         if not url:
             return None
@@ -68,6 +95,14 @@ class Crossdock:
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
         """The jobs the worker runs on a schedule, as the settings set them."""
+        from crossdock.service_layer.plan_settings import (  # noqa: PLC0415
+            load_plan_settings,
+            plan_settings,
+        )
+        from crossdock.service_layer.scheduled_jobs import (  # noqa: PLC0415
+            scheduled_jobs as job_registry,
+        )
+
         given = self.settings.plan_settings
         return job_registry(
             planning=self.store,
@@ -99,6 +134,9 @@ class Crossdock:
 
     def read_sources(self, path: Path) -> tuple[list[SourceFrame], list[tuple[Path, str]]]:
         """Entity files under `path` as source frames, and the files that were ignored."""
+        from crossdock.adapters.files.reader import read_folder  # noqa: PLC0415
+        from crossdock.service_layer.ports import SourceFrame  # noqa: PLC0415
+
         scan = read_folder(path)
         frames = [
             SourceFrame(entity=found.entity, source=str(found.path), frame=found.frame)
@@ -114,10 +152,8 @@ def bootstrap(settings: Settings | None = None) -> Crossdock:
     return Crossdock(
         settings=settings,
         engine=engine,
-        store=SqlCanonicalStore(engine),
         governance=SqlGovernanceStore(engine),
-        outcomes=SqlOutcomeStore(engine),
         events=SqlEventStore(engine),
-        agent_data=SqlAgentData(engine),
+        agent_data=SqlAgentData(engine, remember=settings.agent_memory),
         schedules=SqlScheduleStore(engine),
     )

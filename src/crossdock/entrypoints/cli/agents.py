@@ -7,12 +7,14 @@ from rich.table import Table
 
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
-from crossdock.service_layer.agent_runtime import agent_specs
 
 
 @one_line_errors
 def agents_command(as_json: JsonOption = False) -> None:
     """The agents: what each reacts to, may propose and reads, and what it has handled."""
+    # imported here: the agents' handlers reach the planning engine (slow to import)
+    from crossdock.service_layer.agent_runtime import agent_specs  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     activity = {row["agent"]: row for row in crossdock.events.agent_activity()}

@@ -3,6 +3,10 @@ governance groups recommendations, policy, audit, users and outcomes, and events
 
 Every command takes `--json` for scripts, draws progress on stderr, and on failure
 exits non-zero with one line saying why.
+
+The planning engine (statsforecast, scipy and its HiGHS solver) and pandas take seconds
+to import, so the commands that use them import them when they run: `--help` and the
+commands that never plan or read frames start in a fraction of that.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import typer
 
 from crossdock import __version__
 from crossdock.adapters.reports import json_safe, write_simulation_report
-from crossdock.demo import DemoOptions
 from crossdock.entrypoints.cli import render, render_governance, schema
 from crossdock.entrypoints.cli.agents import agents_command
 from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
@@ -25,15 +28,13 @@ from crossdock.entrypoints.cli.governance import audit_app, recommendations_app,
 from crossdock.entrypoints.cli.outcomes import outcomes_app
 from crossdock.entrypoints.cli.policy import policy_app
 from crossdock.entrypoints.cli.schedule import schedule_app
-from crossdock.entrypoints.cli.simulate import simulate_folder, simulate_store
 from crossdock.entrypoints.cli.worker import worker
-from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.demo_governance import seed_demo_governance
-from crossdock.service_layer.importing import import_sources
-from crossdock.service_layer.plan_settings import load_plan_settings, plan_settings
-from crossdock.service_layer.planning import plan
 from crossdock.service_layer.routing import route_plan
-from crossdock.service_layer.simulating import POLICIES, SimulationSettings
+
+# `crossdock.service_layer.simulating.POLICIES`, named here for `simulate --help` without
+# importing the simulation engine; tests/unit/entrypoints/test_cli_imports.py checks they agree.
+POLICIES = ("min_max", "min_max_abc", "normal", "crossdock", "oracle")
 
 app = typer.Typer(
     name="crossdock",
@@ -109,6 +110,9 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a realistic, reproducible demo network and load it into the store."""
+    from crossdock.demo import DemoOptions  # noqa: PLC0415
+    from crossdock.service_layer.demo import load_demo_network  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
@@ -149,6 +153,8 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import canonical CSV or Parquet files: good rows land, bad rows are quarantined."""
+    from crossdock.service_layer.importing import import_sources  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     now = _parse_time(as_of, "--as-of") if as_of else datetime.now(UTC)
@@ -267,6 +273,12 @@ def plan_(
 ) -> None:
     """Forecast, size policies, project and decide: store buy, transfer, rebalance,
     expedite, defer and cancel recommendations explained in money."""
+    from crossdock.service_layer.plan_settings import (  # noqa: PLC0415
+        load_plan_settings,
+        plan_settings,
+    )
+    from crossdock.service_layer.planning import plan  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     day = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC).date()
@@ -367,6 +379,9 @@ def simulate_(
 ) -> None:
     """Replay demand history through the network under several policies, side by side:
     fill rate, stock, activity and cost, per policy, location and network."""
+    from crossdock.entrypoints.cli.simulate import simulate_folder, simulate_store  # noqa: PLC0415
+    from crossdock.service_layer.simulating import SimulationSettings  # noqa: PLC0415
+
     kinds = tuple(k.strip() for k in policies.split(",") if k.strip())
     targets = tuple(_parse_share(v, "--sweep") for v in sweep.split(",")) if sweep else ()
     settings = SimulationSettings(

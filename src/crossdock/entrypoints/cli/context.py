@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from crossdock.bootstrap import Crossdock, bootstrap
 from crossdock.config import Settings, get_settings
 from crossdock.domain.errors import CrossdockError
 from crossdock.entrypoints.cli import render
+
+if TYPE_CHECKING:
+    from crossdock.bootstrap import Crossdock
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,6 +31,9 @@ class State:
 
 def open_crossdock() -> Crossdock:
     """Crossdock wired for the environment, on `--database-url` if it was given."""
+    # imported here: the stores and migrations are not needed by `--help` or `policy`
+    from crossdock.bootstrap import bootstrap  # noqa: PLC0415
+
     settings = get_settings()
     if State.database_url:
         settings = Settings(database_url=State.database_url)

@@ -17,7 +17,6 @@ from crossdock.domain.event_catalogue import event_catalogue
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
 from crossdock.governance.access import authorize
-from crossdock.service_layer.agent_runtime import UnknownAgent, agents
 from crossdock.service_layer.identity import principal_named
 from crossdock.service_layer.intake import IntakeReport, ingest_events
 from crossdock.service_layer.replaying import replay
@@ -118,6 +117,9 @@ def replay_command(
     as_json: JsonOption = False,
 ) -> None:
     """Hand an agent the stored events it never handled (an agent or a site added later)."""
+    # imported here: the agents' handlers reach the planning engine (slow to import)
+    from crossdock.service_layer.agent_runtime import UnknownAgent, agents  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     authorize(principal_named(crossdock.governance, user), "import_data")

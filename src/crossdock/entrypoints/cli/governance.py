@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crossdock.bootstrap import Crossdock
 from crossdock.domain.lifecycle import Action
 from crossdock.entrypoints.cli import render, render_governance
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
@@ -34,6 +33,9 @@ from crossdock.service_layer.recommendation_queries import (
     list_recommendations,
     recommendation_detail,
 )
+
+if TYPE_CHECKING:
+    from crossdock.bootstrap import Crossdock
 
 recommendations_app = typer.Typer(
     help="List, show, approve, reject, modify or cancel recommendations.", no_args_is_help=True

@@ -9,9 +9,7 @@ import typer
 
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
-from crossdock.service_layer.decision_kpis import decision_kpis
 from crossdock.service_layer.identity import principal_named
-from crossdock.service_layer.outcomes import score_outcomes
 
 outcomes_app = typer.Typer(
     help="Score decided recommendations against what happened; decision KPIs.",
@@ -39,6 +37,9 @@ def score(
     as_json: JsonOption = False,
 ) -> None:
     """Replay each executed or rejected recommendation on the demand recorded since."""
+    # imported here, as in `kpis`: it works on pandas frames (slow to import)
+    from crossdock.service_layer.outcomes import score_outcomes  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     actor = principal_named(crossdock.governance, user)
@@ -71,6 +72,8 @@ def kpis(
 ) -> None:
     """Acceptance and override rates, auto-approvals, pending approvals by role, and
     realised value per agent and per policy version."""
+    from crossdock.service_layer.decision_kpis import decision_kpis  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     found = decision_kpis(

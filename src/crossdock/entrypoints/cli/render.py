@@ -7,7 +7,7 @@ import math
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -19,9 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from crossdock.service_layer.importing import Progress as ProgressSink
-from crossdock.service_layer.planning import PlanOutcome
-from crossdock.service_layer.ports import QuarantineLine, RowsWritten, StoreStatus
+if TYPE_CHECKING:  # annotations only: these modules pull in pandas and the planning engine
+    from crossdock.service_layer.importing import Progress as ProgressSink
+    from crossdock.service_layer.planning import PlanOutcome
+    from crossdock.service_layer.ports import QuarantineLine, RowsWritten, StoreStatus
 
 COST_PARTS = ("holding", "shortage", "transport", "ordering", "purchase", "expedite")
 

@@ -7,23 +7,24 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crossdock.adapters.bus.jetstream import JetStream
-from crossdock.adapters.bus.worker import BrokeredWorker
-from crossdock.adapters.metrics.prometheus import registry_for
-from crossdock.adapters.metrics.prometheus import serve as serve_metrics
-from crossdock.bootstrap import Crossdock
 from crossdock.entrypoints import logs
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
-from crossdock.service_layer.agent_runtime import agents, run_cycle
 from crossdock.service_layer.cadence import run_due_jobs
 from crossdock.service_layer.dispatching import Consumer
 from crossdock.service_layer.observing import DeliveryObserver, LogObserver, Observers
 from crossdock.service_layer.routing import route_agent_proposals
+
+if TYPE_CHECKING:
+    from crossdock.adapters.bus.jetstream import JetStream
+    from crossdock.bootstrap import Crossdock
+
+# The agents (whose handlers reach the planning engine), the NATS client and Prometheus
+# are imported when the worker runs, not when another command or `--help` loads this.
 
 
 @one_line_errors
@@ -54,6 +55,10 @@ def worker(
     Several workers can run against PostgreSQL, or share a NATS JetStream consumer
     (CROSSDOCK_BUS_URL=nats://host:4222); each event is handled once per agent. Agents
     named in CROSSDOCK_AGENT_SITES run per site instead of for the whole network."""
+    from crossdock.adapters.metrics.prometheus import registry_for  # noqa: PLC0415
+    from crossdock.adapters.metrics.prometheus import serve as serve_metrics  # noqa: PLC0415
+    from crossdock.service_layer.agent_runtime import agents  # noqa: PLC0415
+
     crossdock = open_crossdock()
     crossdock.require_current_schema()
     logs.configure(fmt=crossdock.settings.log_format, level=crossdock.settings.log_level)
@@ -113,6 +118,8 @@ def _in_process(
     observer: DeliveryObserver,
     run_jobs: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
+    from crossdock.service_layer.agent_runtime import run_cycle  # noqa: PLC0415
+
     total = _totals()
     while True:
         run_jobs(total)
@@ -142,6 +149,8 @@ async def _brokered(
     observer: DeliveryObserver,
     run_jobs: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
+    from crossdock.adapters.bus.worker import BrokeredWorker  # noqa: PLC0415
+
     total = _totals()
 
     def route(now: datetime) -> None:

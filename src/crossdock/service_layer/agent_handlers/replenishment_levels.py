@@ -16,15 +16,15 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from crossdock.agents.replenishment import Costs, ItemFacts, Levels, PlanRow, Shortfall, Supplier
-from crossdock.planning.decisions.costs import HorizonDemand, expected_shortage
-from crossdock.planning.policy import GAMMA_CV_THRESHOLD, size_network
-from crossdock.service_layer.plan_frames import SPORADIC
-from crossdock.service_layer.plan_settings import PlanSettings, plan_settings
+
+if TYPE_CHECKING:
+    from crossdock.service_layer.plan_settings import PlanSettings
+
+# The planning engine (numpy, pandas, scipy, statsforecast) is imported where it sizes,
+# so `crossdock agents` and `--help` do not load it.
 
 HISTORY_DAYS = 56  # daily demand read when sizing one item-location now
 UNTESTED_CONFIDENCE = 0.5  # the plan's forecast confidence for a series it did not backtest
@@ -47,6 +47,8 @@ def from_plan(plan: PlanRow, *, unit_cost: float, shift: float | None) -> Sized:
     horizon = int(forecast["horizon_days"])
     review = float(settings.review_period_days)
     mean, std = float(forecast["mean"]), float(forecast["std"])
+    from crossdock.service_layer.plan_frames import SPORADIC  # noqa: PLC0415
+
     sporadic = forecast.get("demand_class") in SPORADIC
     fill = float(policy["fill_rate_target"])
     basis = f"plan run #{plan.plan_run_id} as of {plan.as_of.isoformat()}"
@@ -90,6 +92,8 @@ def sized_now(
     engine from `daily_demand` (one value per day, zeros included; scaled by `shift`
     when demand has moved to a new level) with the default plan settings; the lead time
     is the primary supplier's quoted one."""
+    from crossdock.service_layer.plan_settings import PlanSettings  # noqa: PLC0415
+
     settings = PlanSettings()
     scale = 1.0 if shift is None else shift
     per_day = scale * statistics.fmean(daily_demand) if daily_demand else 0.0
@@ -146,6 +150,8 @@ def size_one(
 ) -> tuple[float, float]:
     """(safety stock, reorder point) of one item-location, as the plan sizes a row that
     no other warehouse replenishes."""
+    from crossdock.planning.policy import size_network  # noqa: PLC0415
+
     levels = size_network(
         demand_mean=[per_day_mean],
         demand_std=[per_day_std],
@@ -162,6 +168,10 @@ def size_one(
 def shortfall(mean: float, std: float, *, gamma: bool) -> Shortfall:
     """Expected units short over the protection interval from a position, as the plan
     computes it (demand normal, or gamma when skewed)."""
+    import numpy as np  # noqa: PLC0415
+
+    from crossdock.planning.decisions.costs import HorizonDemand, expected_shortage  # noqa: PLC0415
+
     demand = HorizonDemand(
         mean=np.array([mean]),
         std=np.array([std]),
@@ -177,12 +187,16 @@ def shortfall(mean: float, std: float, *, gamma: bool) -> Shortfall:
 
 def recorded_settings(recorded: Mapping[str, Any]) -> PlanSettings:
     """The settings a plan run recorded (its versions left out)."""
+    from crossdock.service_layer.plan_settings import PlanSettings, plan_settings  # noqa: PLC0415
+
     known = {f.name for f in fields(PlanSettings)}
     return plan_settings({k: v for k, v in recorded.items() if k in known}, source="plan run")
 
 
 def _erratic(mean: float, std: float, horizon: int) -> bool:
     """Demand per day more variable than the plan's gamma threshold."""
+    from crossdock.planning.policy import GAMMA_CV_THRESHOLD  # noqa: PLC0415
+
     per_day_mean, per_day_std = mean / horizon, std / math.sqrt(horizon)
     return per_day_mean > 0 and per_day_std > GAMMA_CV_THRESHOLD * per_day_mean
 
