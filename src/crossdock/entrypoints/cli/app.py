@@ -28,6 +28,7 @@ from crossdock.entrypoints.cli.governance import audit_app, recommendations_app,
 from crossdock.entrypoints.cli.outcomes import outcomes_app
 from crossdock.entrypoints.cli.policy import policy_app
 from crossdock.entrypoints.cli.schedule import schedule_app
+from crossdock.entrypoints.cli.serve import serve
 from crossdock.entrypoints.cli.worker import worker
 from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.routing import route_plan
@@ -51,6 +52,7 @@ app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(events_app, name="events")
 app.add_typer(schedule_app, name="schedule")
 app.command("worker")(worker)
+app.command("serve")(serve)
 app.command("agents")(agents_command)
 
 
