@@ -88,16 +88,15 @@ def test_delivery_keeps_order_per_key_retries_then_dead_letters(crossdock: Cross
     ]
     now = NOW
     first = dispatch(store, consumers, now=now, max_attempts=3)
-    assert first.claimed == 2  # the head of each key only
-    assert seen == ["B1"]  # A1 failed, so A2 waits behind it
+    assert first.claimed == 4  # each key's run of due messages, in arrival order
+    assert seen == ["B1", "B2"]  # A1 failed, so A2 waits behind it
     assert first.retried == 1
-    assert dispatch(store, consumers, now=now).claimed == 1  # B2; A1 is backing off
-    assert seen == ["B1", "B2"]
+    assert dispatch(store, consumers, now=now).claimed == 0  # A1 is backing off, A2 behind
     for _ in range(2):
         now += timedelta(minutes=11)
-        dispatch(store, consumers, now=now, max_attempts=3)
-    assert calls["A1"] == 3
-    dispatch(store, consumers, now=now, max_attempts=3)  # A2, now the head of its key
+        dispatch(store, consumers, now=now, max_attempts=3)  # A1 again, with A2 behind it
+    assert calls["A1"] == 3  # the third failure dead-letters it; A2 went on at once
+    assert dispatch(store, consumers, now=now, max_attempts=3).claimed == 0
     assert audit.count("A1") == 1  # the consumer that succeeded is never called again
     letters = store.dead_letters(stage="delivery")
     assert [(d["event_id"], d["consumer"], d["attempts"]) for d in letters] == [
@@ -106,6 +105,18 @@ def test_delivery_keeps_order_per_key_retries_then_dead_letters(crossdock: Cross
     assert "ERP timeout" in letters[0]["reason"]
     assert seen == ["B1", "B2", "A2"]  # the key moved on after the dead letter
     assert store.event_counts()["waiting"] == 0
+
+
+def test_a_claim_takes_each_keys_run_in_arrival_order(crossdock: Crossdock):
+    store = crossdock.events
+    batch = [_event(f"E{i}", f"SKU-{i % 2}", i + 1, minute=i) for i in range(5)]
+    ingest_events(store, [(str(i), e) for i, e in enumerate(batch)], channel="t", now=NOW)
+    first = store.claim(now=NOW, limit=3)  # the oldest three: a prefix of each key's run
+    assert [json.loads(m.payload)["event_id"] for m in first] == ["E0", "E1", "E2"]
+    assert store.claim(now=NOW, limit=10) == []  # both keys' oldest are leased: none split
+    store.release(first[1:], at=NOW)  # SKU-1's E1 back; SKU-0's E0 still claimed
+    again = store.claim(now=NOW, limit=10)
+    assert [json.loads(m.payload)["event_id"] for m in again] == ["E1", "E3"]
 
 
 def test_two_workers_share_the_load_and_handle_each_event_once(crossdock: Crossdock):

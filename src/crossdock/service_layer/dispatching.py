@@ -81,7 +81,7 @@ def dispatch(
     report = DispatchReport()
     messages = store.claim(now=now, limit=limit)
     report.claimed = len(messages)
-    deliver(
+    outcomes = deliver(
         store,
         messages,
         consumers,
@@ -90,6 +90,8 @@ def dispatch(
         report=report,
         observer=observer,
     )
+    # held behind a failure of their key: due again now, claimed after it gets through
+    store.release([o.message for o in outcomes if o.result == "held"], at=now)
     return report
 
 

@@ -70,7 +70,14 @@ class EventStore(Protocol):
         ...
 
     def claim(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
-        """The oldest undelivered message of each ordering key, if it is due."""
+        """Up to `limit` due messages, in arrival order: for each key whose oldest
+        undelivered message is due, that message and those after it up to the first
+        one not due. A key is claimed by one worker at a time."""
+        ...
+
+    def release(self, messages: Sequence[OutboxMessage], *, at: datetime) -> None:
+        """Give claimed messages back undelivered (held behind a failure of their key),
+        due again at `at`."""
         ...
 
     def retry_later(self, message: OutboxMessage, *, error: str, retry_at: datetime) -> None: ...

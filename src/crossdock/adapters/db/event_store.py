@@ -39,26 +39,56 @@ class SqlEventStore:
     def claim(
         self, *, now: datetime, limit: int, lease: timedelta = timedelta(minutes=1)
     ) -> list[OutboxMessage]:
-        # One UPDATE claims the due head of each key for this worker until the lease
-        # ends: on PostgreSQL a second worker's UPDATE waits for the row, re-checks
-        # `available_at` and skips it; SQLite runs one writer at a time. A worker that
-        # dies leaves its claim to expire, and the message is delivered again.
+        # One statement claims, for each key whose oldest undelivered message is due, that
+        # run of its messages up to the first one not due, until the lease ends. On
+        # PostgreSQL the keys' oldest messages are locked first (`FOR UPDATE SKIP
+        # LOCKED`): a second worker skips them, or finds them leased once the first
+        # commits, so two workers never split a key. SQLite runs one writer at a time. A
+        # worker that dies leaves its claim to expire, and the run is delivered again.
         token = uuid.uuid4().hex
-        heads = (
+        oldest = (
             select(func.min(outbox.c.id))
             .where(outbox.c.dispatched_at.is_(None))
             .group_by(outbox.c.ordering_key)
         )
-        due = (
+        heads = (
+            select(outbox.c.ordering_key)
+            .where(
+                outbox.c.id.in_(oldest),
+                outbox.c.dispatched_at.is_(None),
+                outbox.c.available_at <= now,
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("heads")
+        )
+        earlier = outbox.alias("earlier")
+        not_due_before = (
+            select(earlier.c.id)
+            .where(
+                earlier.c.ordering_key == outbox.c.ordering_key,
+                earlier.c.dispatched_at.is_(None),
+                earlier.c.id < outbox.c.id,
+                earlier.c.available_at > now,
+            )
+            .exists()
+        )
+        runs = (
             select(outbox.c.id)
-            .where(outbox.c.id.in_(heads), outbox.c.available_at <= now)
+            .where(
+                outbox.c.ordering_key.in_(select(heads.c.ordering_key)),
+                outbox.c.dispatched_at.is_(None),
+                outbox.c.available_at <= now,
+                ~not_due_before,
+            )
             .order_by(outbox.c.id)
             .limit(limit)
         )
         with self.engine.begin() as connection:
             connection.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(due.scalar_subquery()), outbox.c.available_at <= now)
+                .where(outbox.c.id.in_(runs.scalar_subquery()), outbox.c.available_at <= now)
                 .values(claimed_by=token, available_at=now + lease)
             )
             rows = connection.execute(
@@ -67,6 +97,16 @@ class SqlEventStore:
                 .order_by(outbox.c.id)
             ).all()
         return [_message(row) for row in rows]
+
+    def release(self, messages: Sequence[OutboxMessage], *, at: datetime) -> None:
+        if not messages:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([m.id for m in messages]), outbox.c.dispatched_at.is_(None))
+                .values(available_at=at)
+            )
 
     def claim_unpublished(
         self, *, now: datetime, limit: int, lease: timedelta = timedelta(seconds=30)

@@ -1,5 +1,6 @@
 """recommendations are found by item and receiving warehouse: the agents read the open
-buys, transfers and allocations of an item-location for every event
+buys, transfers and allocations of an item-location for every event; outbox messages by
+ordering key: a claim reads each key's run of waiting messages in order
 
 Revision ID: 0012
 Revises: 0011
@@ -18,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_recommendations_sku_to_code", "recommendations", ["sku", "to_code"])
+    op.create_index("ix_outbox_ordering_key_id", "outbox", ["ordering_key", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_ordering_key_id", table_name="outbox")
     op.drop_index("ix_recommendations_sku_to_code", table_name="recommendations")
