@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
@@ -63,24 +63,25 @@ class SqlEventStore:
             .with_for_update(skip_locked=True)
             .cte("heads")
         )
-        earlier = outbox.alias("earlier")
-        not_due_before = (
-            select(earlier.c.id)
+        keys = select(heads.c.ordering_key)
+        blocked = (  # per key, its first waiting message not due (a retry backing off)
+            select(outbox.c.ordering_key, func.min(outbox.c.id).label("first"))
             .where(
-                earlier.c.ordering_key == outbox.c.ordering_key,
-                earlier.c.dispatched_at.is_(None),
-                earlier.c.id < outbox.c.id,
-                earlier.c.available_at > now,
+                outbox.c.ordering_key.in_(keys),
+                outbox.c.dispatched_at.is_(None),
+                outbox.c.available_at > now,
             )
-            .exists()
+            .group_by(outbox.c.ordering_key)
+            .subquery("blocked")
         )
         runs = (
             select(outbox.c.id)
+            .outerjoin(blocked, blocked.c.ordering_key == outbox.c.ordering_key)
             .where(
-                outbox.c.ordering_key.in_(select(heads.c.ordering_key)),
+                outbox.c.ordering_key.in_(keys),
                 outbox.c.dispatched_at.is_(None),
                 outbox.c.available_at <= now,
-                ~not_due_before,
+                or_(blocked.c.first.is_(None), outbox.c.id < blocked.c.first),
             )
             .order_by(outbox.c.id)
             .limit(limit)

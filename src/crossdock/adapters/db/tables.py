@@ -418,7 +418,7 @@ outbox = Table(
     ),
     Index(None, "dispatched_at", "id"),
     Index("ix_outbox_published_at_id", "published_at", "id"),
-    Index(None, "ordering_key", "id"),  # a claim reads each key's run, in order
+    Index(None, "ordering_key", "dispatched_at", "id"),  # each key's waiting run, in order
     comment="Messages written with the change that caused them, delivered after commit.",
 )
 

@@ -19,9 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_recommendations_sku_to_code", "recommendations", ["sku", "to_code"])
-    op.create_index("ix_outbox_ordering_key_id", "outbox", ["ordering_key", "id"])
+    op.create_index(
+        "ix_outbox_ordering_key_dispatched_at_id", "outbox", ["ordering_key", "dispatched_at", "id"]
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_ordering_key_id", table_name="outbox")
+    op.drop_index("ix_outbox_ordering_key_dispatched_at_id", table_name="outbox")
     op.drop_index("ix_recommendations_sku_to_code", table_name="recommendations")
