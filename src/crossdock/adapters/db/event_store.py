@@ -112,8 +112,8 @@ class SqlEventStore:
     def claim_unpublished(
         self, *, now: datetime, limit: int, lease: timedelta = timedelta(seconds=30)
     ) -> list[OutboxMessage]:
-        # The same claim as `claim`, over every unpublished message rather than the head
-        # of each key: the broker carries them all, the workers keep the order per key.
+        # A lease like `claim`'s, over every unpublished message whatever its key: the
+        # broker carries them all, and the workers keep the order per key.
         token = uuid.uuid4().hex
         due = (
             select(outbox.c.id)
