@@ -23,6 +23,7 @@ from crossdock.adapters.reports import json_safe, write_simulation_report
 from crossdock.entrypoints.cli import render, render_governance, schema
 from crossdock.entrypoints.cli.agents import agents_command
 from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.edi import edi_app
 from crossdock.entrypoints.cli.events import events_app
 from crossdock.entrypoints.cli.governance import audit_app, recommendations_app, users_app
 from crossdock.entrypoints.cli.outcomes import outcomes_app
@@ -50,6 +51,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(events_app, name="events")
+app.add_typer(edi_app, name="edi")
 app.add_typer(schedule_app, name="schedule")
 app.command("worker")(worker)
 app.command("serve")(serve)
