@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench_events import _late_orders
+from bench_events import _known, _late_orders
 from crossdock.adapters.bus.jetstream import JetStream, JetStreamConfig
 from crossdock.adapters.db.tables import outbox, recommendations
 from crossdock.bootstrap import Crossdock, bootstrap
@@ -50,8 +50,6 @@ from results_file import write_section
 CROSSDOCK = Path(sys.executable).with_name("crossdock")
 NOW = datetime.now(UTC)
 WAYS = (("in-process", 1), ("in-process", 2), ("NATS JetStream", 2))
-SKUS = ("A100", "A200", "B300", "B400")
-SITES = ("DC1", "BR1", "BR2")
 
 
 def _transport(n: int) -> list[dict[str, Any]]:
@@ -60,16 +58,6 @@ def _transport(n: int) -> list[dict[str, Any]]:
          "occurred_at": (NOW - timedelta(hours=2)).isoformat(), "source": "wms",
          "reference": f"TO-{i % 1000:06d}", "location_code": "DC1",
          "data": {"to_location_code": "BR1", "expected_arrival": "2026-12-01"}}
-        for i in range(n)
-    ]  # fmt: skip
-
-
-def _adjustments(n: int) -> list[dict[str, Any]]:
-    return [
-        {"event_id": f"ADJ-{i:08d}", "event_type": "inventory_adjusted",
-         "occurred_at": (NOW - timedelta(hours=2)).isoformat(), "source": "wms",
-         "sku": SKUS[i % 4], "location_code": SITES[(i // 4) % 3],
-         "quantity": -1.0, "reason_code": "CC"}
         for i in range(n)
     ]  # fmt: skip
 
@@ -204,7 +192,7 @@ def main() -> None:
     args = parser.parse_args()
     mixes = {
         "transport": _transport(args.events),
-        "agents": _adjustments(args.agent_events),
+        "agents": _known(args.agent_events, now=NOW),
     }
     rates: dict[tuple[str, str, int], float] = {}
     for mix, events in mixes.items():

@@ -129,11 +129,12 @@ def _drain(wired: Crossdock, n: int, *, with_agents: bool = True) -> float:
     return seconds
 
 
-def _known(n: int) -> list[dict[str, Any]]:
-    """Cycle-count corrections over examples/basic's item-locations, a unit at a time."""
+def _known(n: int, *, now: datetime = NOW) -> list[dict[str, Any]]:
+    """Cycle-count corrections over examples/basic's item-locations, a unit at a time
+    (bench_bus.py's agents mix too)."""
     return [
         {"event_id": f"ADJ-{i:08d}", "event_type": "inventory_adjusted",
-         "occurred_at": (NOW - timedelta(hours=2)).isoformat(), "source": "wms",
+         "occurred_at": (now - timedelta(hours=2)).isoformat(), "source": "wms",
          "sku": KNOWN_SKUS[i % 4], "location_code": KNOWN_SITES[(i // 4) % 3],
          "quantity": -1.0, "reason_code": "cycle_count"}
         for i in range(n)
