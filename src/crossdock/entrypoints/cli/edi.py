@@ -104,11 +104,6 @@ def ingest(
             f"accepted, {report.duplicates:,} duplicates, {report.dead_lettered:,} dead-lettered",
             markup=False,
         )
-        for problem in report.problems:
-            render.console.print(
-                f"  {problem['where']}: {problem['field']}={problem['value']!r}: "
-                f"{problem['reason']}",
-                markup=False,
-            )
+        render.intake_problems(report.problems)
     if fail_on_dead_letter and report.dead_lettered:
         raise typer.Exit(code=3)

@@ -70,12 +70,7 @@ def ingest(
             f"{total.read:,} events read: {total.accepted:,} accepted, {total.duplicates:,} "
             f"duplicates, {total.dead_lettered:,} dead-lettered"
         )
-        for problem in total.problems:
-            render.console.print(
-                f"  {problem['where']}: {problem['field']}={problem['value']!r}: "
-                f"{problem['reason']}",
-                markup=False,
-            )
+        render.intake_problems(total.problems)
     if fail_on_dead_letter and total.dead_lettered:
         raise typer.Exit(code=3)
 

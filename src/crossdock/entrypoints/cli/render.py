@@ -72,6 +72,15 @@ def progress_bars(*, enabled: bool = True) -> Iterator[ProgressSink | None]:
         yield step
 
 
+def intake_problems(problems: list[dict[str, Any]]) -> None:
+    """Each event the intake dead-lettered: where, field, value and reason."""
+    for problem in problems:
+        console.print(
+            f"  {problem['where']}: {problem['field']}={problem['value']!r}: {problem['reason']}",
+            markup=False,
+        )
+
+
 def status_tables(status: StoreStatus) -> None:
     table = Table(title=f"Crossdock store: {status.database}")
     table.add_column("entity")
