@@ -9,7 +9,8 @@ requested date: with the line as promised, and as now announced. Orders that are
 only in the second replay are hit. A rejected line, and an unacknowledged one (it may
 not come on time), is replayed as not coming. What to do about the hit orders (expedite,
 split the delivery, another supplier, another warehouse's stock, or ask the supplier) is
-weighed in money in `procurement_options`. Pure: the data comes in.
+weighed in money in `procurement_options`. It also answers the order exception agent's
+ask about a short customer order line (`procurement_cover`). Pure: the data comes in.
 
 Supply and demand are pooled over the receiving warehouse and the warehouses it
 replenishes: a DC's stock reaches its branches' customers.
@@ -30,6 +31,7 @@ TOPICS = (
     "events.asn_received",
     "events.shipment_delayed",
     "events.po_unacknowledged",
+    "events.order_exception_raised",  # the order exception agent's ask: procurement_cover
 )
 # The workflows it may propose in and the data it reads: declared, and checked when it
 # proposes (service_layer/agent_runtime.py); `crossdock agents` lists them.

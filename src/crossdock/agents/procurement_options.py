@@ -38,9 +38,10 @@ Pure: the data comes in.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from crossdock.agents.procurement import (
     EXPEDITE_PREMIUM_RATE,
@@ -61,6 +62,8 @@ from crossdock.agents.procurement import (
 # cost of a delivery, and the supply terms no order cost.
 SPLIT_DELIVERY_COST = 50.0
 _PREFERENCE = {"none": 0, "expedite": 1, "split": 2, "transfer": 3, "buy": 4}
+# an option's own cost, by the name `alternatives` gives it
+_COST_PART = {"expedite": "expedite", "split": "freight", "transfer": "freight", "buy": "purchase"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,27 @@ class Option:
     def total(self) -> float:
         return self.cost + self.shortage
 
+    def to_json(self, *, chosen: bool) -> dict[str, Any]:
+        """The option as a recommendation's `alternatives` lists it, money to the cent;
+        its own cost under the name masking knows (a buy's is supplier money)."""
+        out: dict[str, Any] = {
+            "alternative": self.name,
+            "kind": self.kind,
+            "action": self.action,
+            "available": self.available,
+            "note": self.note,
+        }
+        if self.available:
+            out["units"] = self.units
+            out["arrives"] = self.arrives.isoformat() if self.arrives else None
+            out["from_code"] = self.from_code
+            if self.action in _COST_PART:
+                out[_COST_PART[self.action]] = round(self.cost, 2)
+            out["shortage"] = round(self.shortage, 2)
+            out["total"] = round(self.total, 2)
+        out["chosen"] = chosen
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
@@ -154,14 +178,41 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
-class _Need:
-    """What the hit orders need, and how to price what an option leaves short."""
+class Need:
+    """What the hit orders need, and how to price what an option leaves short: the
+    receipts as now announced (`current`), what each hit order line was short before
+    anything went wrong (`before`, by order and line), and the price a buy elsewhere is
+    weighed against (`reference_price`, named by `reference`)."""
 
     position: Position
-    line: OpenLine
-    change: LineChange
     found: tuple[Hit, ...]
     today: date
+    current: tuple[Receipt, ...]
+    before: Mapping[tuple[str, int], float]
+    reference_price: float
+    reference: str
+
+    @classmethod
+    def for_change(
+        cls,
+        position: Position,
+        line: OpenLine,
+        change: LineChange,
+        found: Sequence[Hit],
+        *,
+        today: date,
+    ) -> Need:
+        """A PO line change: the receipts with the line as announced, against the
+        shortages with the line as promised; a buy weighed against the PO's price."""
+        return cls(
+            position=position,
+            found=tuple(found),
+            today=today,
+            current=tuple(announced(position, line, change)),
+            before=short_by_order(position, position.receipts),
+            reference_price=line.unit_price,
+            reference="the PO's",
+        )
 
     @property
     def units(self) -> float:
@@ -181,14 +232,13 @@ class _Need:
 
     def at_risk(self, receipts: Sequence[Receipt]) -> float:
         """Tier-weighted lost margin of what the hit orders are still short with
-        `receipts`, over what they were short with the line as promised."""
-        before = short_by_order(self.position, self.position.receipts)
+        `receipts`, over what they were short `before`."""
         after = short_by_order(self.position, receipts)
         total = 0.0
         for hit in self.found:
             key = (hit.order.order_number, hit.order.line_number)
             per_unit = lost_margin_per_unit(hit.order, self.position.unit_cost)
-            total += max(after[key] - before[key], 0.0) * per_unit
+            total += max(after[key] - self.before.get(key, 0.0), 0.0) * per_unit
         return total
 
 
@@ -206,26 +256,23 @@ def propose(
     nothing); nothing when no order is hit."""
     if not found:
         return None
-    need = _Need(position, line, change, tuple(found), today)
-    do_nothing = need.at_risk(announced(position, line, change))
+    need = Need.for_change(position, line, change, found, today=today)
+    do_nothing = need.at_risk(need.current)
     options = (
         Option("none", "none", "nobody acts", shortage=do_nothing),
-        _expedite(need),
-        _split(need),
+        expedite(need, line, change),
+        _split(need, line, change),
         *(
-            _transfer(need, s)
+            transfer(need, s)
             for s in sorted(spare, key=lambda s: (s.freight_per_unit, s.transit_days))
         ),
         *(
-            _buy(need, o)
+            buy(need, o)
             for o in sorted(offers, key=lambda o: (o.lead_time_days, o.supplier_code))
             if o.supplier_code != line.supplier_code
         ),
     )
-    chosen = min(
-        (o for o in options if o.available),
-        key=lambda o: (round(o.total, 6), _PREFERENCE[o.action]),
-    )
+    chosen = cheapest(options)
     acting = chosen.action != "none"
     return Proposal(
         kind=chosen.kind if acting else "follow_up",
@@ -235,33 +282,41 @@ def propose(
         arrival=chosen.arrives if acting and chosen.arrives else need.first,
         needed_by=need.first,
         do_nothing_cost=do_nothing,
-        rationale=_rationale(need, chosen, options, offers=bool(offers), spare=bool(spare)),
+        rationale=_rationale(
+            need, line, change, chosen, options, offers=bool(offers), spare=bool(spare)
+        ),
         hits=need.found,
     )
 
 
-def _expedite(need: _Need) -> Option:
-    line, change = need.line, need.change
+def cheapest(options: Sequence[Option]) -> Option:
+    """The cheapest option that can be done; on equal money, the simplest."""
+    return min(
+        (o for o in options if o.available),
+        key=lambda o: (round(o.total, 6), _PREFERENCE[o.action]),
+    )
+
+
+def expedite(need: Need, line: OpenLine, change: LineChange, *, name: str = "expedite") -> Option:
+    """Bring the units the hit orders need of `line` (as `change` announces it) by the
+    first hit order's date, at the expedite premium."""
     arrival, coming = change.new_date or line.promised_date, still_coming(line, change)
     if change.rejected:
-        return _cannot("expedite", "expedite", "the line is rejected: nothing to expedite")
+        return _cannot(name, "expedite", "the line is rejected: nothing to expedite")
     if change.unacknowledged:
-        return _cannot("expedite", "expedite", "nobody has promised a date to expedite")
+        return _cannot(name, "expedite", "nobody has promised a date to expedite")
     if coming <= 0 or arrival is None or arrival <= need.first:
-        return _cannot(
-            "expedite", "expedite", "the units still coming land in time: no faster helps"
-        )
+        return _cannot(name, "expedite", "the units still coming land in time: no faster helps")
     units, arrives = min(need.units, coming), max(need.first, need.today)
-    receipts = _moved(need, units, arrives, coming, arrival)
+    receipts = _moved(need, line, units, arrives, coming, arrival)
     return Option(
-        "expedite", "expedite", f"{EXPEDITE_PREMIUM_RATE:.0%} of the PO price per unit",
+        name, "expedite", f"{EXPEDITE_PREMIUM_RATE:.0%} of the PO price per unit",
         units=units, arrives=arrives, from_code=line.supplier_code,
         cost=units * line.unit_price * EXPEDITE_PREMIUM_RATE, shortage=need.at_risk(receipts),
     )  # fmt: skip
 
 
-def _split(need: _Need) -> Option:
-    line, change = need.line, need.change
+def _split(need: Need, line: OpenLine, change: LineChange) -> Option:
     promised, new, coming = line.promised_date, change.new_date, still_coming(line, change)
     if change.may_not_come or coming <= 0:
         return _cannot("split", "split", "nothing announced to split")
@@ -276,7 +331,7 @@ def _split(need: _Need) -> Option:
             "split", "split", f"the first promised date {promised.isoformat()} has passed"
         )
     units = min(need.units, coming)
-    receipts = _moved(need, units, promised, coming, new)
+    receipts = _moved(need, line, units, promised, coming, new)
     return Option(
         "split", "split", f"one more inbound delivery ({SPLIT_DELIVERY_COST:,.2f})",
         units=units, arrives=promised, from_code=line.supplier_code, cost=SPLIT_DELIVERY_COST,
@@ -284,13 +339,14 @@ def _split(need: _Need) -> Option:
     )  # fmt: skip
 
 
-def _transfer(need: _Need, source: SpareStock) -> Option:
+def transfer(need: Need, source: SpareStock) -> Option:
+    """Move another warehouse's free stock, landing for the hit orders it reaches."""
     name = f"transfer from {source.location_code}"
     arrives = need.today + timedelta(days=source.transit_days)
     if arrives > need.last:
         return _cannot(name, "transfer", _too_late(arrives, need.last))
     units = min(need.units_from(arrives), source.free_units)
-    receipts = [*announced(need.position, need.line, need.change), (name, 0, arrives, units)]
+    receipts = [*need.current, (name, 0, arrives, units)]
     return Option(
         name, "transfer",
         f"{source.free_units:,.0f} free, {source.transit_days} days over the lane at "
@@ -300,7 +356,8 @@ def _transfer(need: _Need, source: SpareStock) -> Option:
     )  # fmt: skip
 
 
-def _buy(need: _Need, offer: SupplierOffer) -> Option:
+def buy(need: Need, offer: SupplierOffer) -> Option:
+    """Buy from `offer`'s supplier, landing for the hit orders its lead time reaches."""
     name = f"buy from {offer.supplier_code}"
     arrives = need.today + timedelta(days=offer.lead_time_days)
     if offer.unit_price is None:
@@ -310,13 +367,13 @@ def _buy(need: _Need, offer: SupplierOffer) -> Option:
             _too_late(arrives, need.last)
         ))  # fmt: skip
     units = offer.order_quantity(need.units_from(arrives))
-    receipts = [*announced(need.position, need.line, need.change), (name, 0, arrives, units)]
+    receipts = [*need.current, (name, 0, arrives, units)]
     return Option(
         name, "buy",
         f"{offer.lead_time_days} days' lead time at {offer.unit_price:,.2f} a unit against "
-        f"the PO's {need.line.unit_price:,.2f}",
+        f"{need.reference} {need.reference_price:,.2f}",
         units=units, arrives=arrives, from_code=offer.supplier_code,
-        cost=max(offer.unit_price - need.line.unit_price, 0.0) * units,
+        cost=max(offer.unit_price - need.reference_price, 0.0) * units,
         shortage=need.at_risk(receipts), unit_price=offer.unit_price,
     )  # fmt: skip
 
@@ -325,11 +382,13 @@ def _cannot(name: str, action: str, why: str) -> Option:
     return Option(name, action, why, available=False)
 
 
-def _moved(need: _Need, units: float, early: date, coming: float, late: date) -> list[Receipt]:
+def _moved(
+    need: Need, line: OpenLine, units: float, early: date, coming: float, late: date
+) -> list[Receipt]:
     """The line's units still coming, `units` of them moved to `early`."""
-    key = (need.line.po_number, need.line.line_number)
+    key = (line.po_number, line.line_number)
     rest = [(*key, late, coming - units)] if coming - units > 1e-9 else []
-    return [*other_receipts(need.position, need.line), (*key, early, units), *rest]
+    return [*other_receipts(need.position, line), (*key, early, units), *rest]
 
 
 def _too_late(arrives: date, last: date) -> str:
@@ -337,9 +396,16 @@ def _too_late(arrives: date, last: date) -> str:
 
 
 def _rationale(
-    need: _Need, chosen: Option, options: Sequence[Option], *, offers: bool, spare: bool
+    need: Need,
+    line: OpenLine,
+    change: LineChange,
+    chosen: Option,
+    options: Sequence[Option],
+    *,
+    offers: bool,
+    spare: bool,
 ) -> str:
-    line, change, found = need.line, need.change, need.found
+    found = need.found
     orders = "; ".join(
         f"{h.order.order_number} ({h.order.customer_code}, {h.order.tier or 'no tier'}, "
         f"{h.extra:,.0f} short on {h.order.requested_date.isoformat()})"
@@ -366,19 +432,21 @@ def _rationale(
         if chosen.action != "none" and chosen.shortage > 0.005
         else ""
     )
-    tail = _chosen(need, chosen, options)
+    tail = _chosen(need, line, change, chosen, options)
     return head + tail + left + f" Weighed: {'; '.join(weighed)}."
 
 
-def _chosen(need: _Need, chosen: Option, options: Sequence[Option]) -> str:
+def _chosen(
+    need: Need, line: OpenLine, change: LineChange, chosen: Option, options: Sequence[Option]
+) -> str:
     """What the chosen option does, in money."""
-    line, do_nothing = need.line, options[0].total
+    do_nothing = options[0].total
     units, against = f"{chosen.units:,.0f} units", f"against {do_nothing:,.2f} of lost margin"
     arrives = chosen.arrives.isoformat() if chosen.arrives else ""
     if chosen.action == "expedite":
         return f" Expediting {units} to arrive by {arrives} costs {chosen.cost:,.2f} {against}."
     if chosen.action == "split":
-        new = need.change.new_date.isoformat() if need.change.new_date else "later"
+        new = change.new_date.isoformat() if change.new_date else "later"
         return (
             f" Asking the supplier to ship {units} as a partial delivery on {arrives}, the date "
             f"first promised, and the rest on {new} costs one more inbound delivery "
@@ -390,28 +458,28 @@ def _chosen(need: _Need, chosen: Option, options: Sequence[Option]) -> str:
             f"landing {arrives}, costs {chosen.cost:,.2f} of freight {against}."
         )
     if chosen.action == "buy":
-        cut = "" if need.change.rejected else f"; cut the PO line by {units}"
+        cut = "" if change.rejected else f"; cut the PO line by {units}"
         return (
             f" Buying {units} from {chosen.from_code} ({chosen.note}), landing {arrives}, "
             f"costs {chosen.cost:,.2f} more {against}{cut}."
         )
-    return _follow_up(need, options)
+    return _follow_up(need, line, change, options)
 
 
-def _follow_up(need: _Need, options: Sequence[Option]) -> str:
+def _follow_up(need: Need, line: OpenLine, change: LineChange, options: Sequence[Option]) -> str:
     """Why the supplier is asked instead, with the money at risk."""
-    change, do_nothing, expedite = need.change, options[0].total, options[1]
+    do_nothing, expedited = options[0].total, options[1]
     if change.rejected:
         return f" Nothing replaces it yet: {do_nothing:,.2f} of lost margin at risk; find supply."
     if change.unacknowledged:
         return (
-            f" Until the supplier confirms it, {min(need.units, need.line.open_quantity):,.0f} "
+            f" Until the supplier confirms it, {min(need.units, line.open_quantity):,.0f} "
             f"units needed by {need.first.isoformat()} and {do_nothing:,.2f} of lost margin are "
             "at risk: ask the supplier to confirm quantity and date."
         )
-    if expedite.available:
+    if expedited.available:
         return (
-            f" Expediting would cost {expedite.total:,.2f}, more than the {do_nothing:,.2f} at "
+            f" Expediting would cost {expedited.total:,.2f}, more than the {do_nothing:,.2f} at "
             "risk: ask the supplier instead."
         )
     return (

@@ -2,7 +2,8 @@
 orders it hits and the cheapest way to serve them (an expedite or a split of the line, a
 transfer from another warehouse, a buy from another supplier) or a follow-up with the
 supplier, stored once per event and line. An unacknowledged line is chased again only
-once the agent's last proposal for it has been decided."""
+once the agent's last proposal for it has been decided. The order exception agent's ask
+about a short order line is answered in `procurement_cover`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any, Protocol
 
 from crossdock.agents import procurement, procurement_options
 from crossdock.agents.procurement import LineChange, OpenLine, Position
-from crossdock.agents.procurement_options import Option, Proposal, SpareStock, SupplierOffer
+from crossdock.agents.procurement_options import Proposal, SpareStock
+from crossdock.service_layer.agent_handlers import procurement_cover
+from crossdock.service_layer.agent_handlers.procurement_cover import CoverData
 from crossdock.service_layer.agent_handlers.proposals import proposal_row
 from crossdock.service_layer.agent_ports import ProposalSink
 from crossdock.service_layer.dispatching import Consumer
@@ -31,25 +34,13 @@ CONFIDENCE = 0.8  # the announced date may still move; the orders may still chan
 # the money column an option's own cost goes to
 _COST_COLUMN = {"expedite": "expedite_cost", "split": "transport_cost",
                 "transfer": "transport_cost", "buy": "purchase_cost"}  # fmt: skip
-# its name inside `alternatives` (a buy's is supplier money, masked as such)
-_COST_PART = {"expedite": "expedite", "split": "freight", "transfer": "freight",
-              "buy": "purchase"}  # fmt: skip
 
 
-class ProcurementData(ProposalSink, Protocol):
+class ProcurementData(CoverData, ProposalSink, Protocol):
     def open_po_lines(
         self, *, po_number: str | None, asn_number: str | None, line_number: int | None
     ) -> list[OpenLine]:
         """Open lines of a PO (or of an ASN's POs), one line or all."""
-        ...
-
-    def position(self, sku: str, location_code: str) -> Position:
-        """Stock, open receipts (PO lines, transfers in from outside) and open customer
-        orders for `sku` over the warehouse and the warehouses it replenishes."""
-        ...
-
-    def supplier_offers(self, sku: str, *, excluding: str) -> list[SupplierOffer]:
-        """Every other supplier's terms for `sku`."""
         ...
 
     def spare_stock(self, sku: str, location_code: str) -> list[SpareStock]:
@@ -65,6 +56,9 @@ def consumer(data: ProcurementData) -> Consumer:
     """The procurement agent as an outbox consumer."""
 
     def handle(event: Mapping[str, Any]) -> None:
+        if event["event_type"] == "order_exception_raised":
+            procurement_cover.answer(event, data)
+            return
         today = datetime.fromisoformat(str(event["occurred_at"])).date()
         for change in procurement.supply_changes(event):
             for line in data.open_po_lines(
@@ -118,9 +112,7 @@ def _row(
         "position": {"on_hand": position.on_hand, "open_receipts": len(position.receipts),
                      "open_order_lines": len(position.orders)},
     }  # fmt: skip
-    alternatives = [
-        _alternative(o, chosen=o is chosen and o.action != "none") for o in proposal.options
-    ]
+    alternatives = [o.to_json(chosen=o is chosen and o.action != "none") for o in proposal.options]
     if chosen.action == "none":  # nobody buys or moves anything: the supplier is asked
         alternatives.append(
             {"alternative": "follow_up", "kind": "follow_up", "action": "follow_up",
@@ -157,24 +149,3 @@ def _row(
         order_value=proposal.quantity * price,
         **money,
     )
-
-
-def _alternative(option: Option, *, chosen: bool) -> dict[str, Any]:
-    """One option as `alternatives` lists it: money rounded to the cent."""
-    out: dict[str, Any] = {
-        "alternative": option.name,
-        "kind": option.kind,
-        "action": option.action,
-        "available": option.available,
-        "note": option.note,
-    }
-    if option.available:
-        out["units"] = option.units
-        out["arrives"] = option.arrives.isoformat() if option.arrives else None
-        out["from_code"] = option.from_code
-        if option.action in _COST_PART:
-            out[_COST_PART[option.action]] = round(option.cost, 2)
-        out["shortage"] = round(option.shortage, 2)
-        out["total"] = round(option.total, 2)
-    out["chosen"] = chosen
-    return out

@@ -1,10 +1,13 @@
 """The procurement agent's reads: open PO lines, an item's pooled position over a
 warehouse and the warehouses it replenishes, the item's other suppliers, other
-warehouses' free stock, and its proposals still waiting."""
+warehouses' free stock, its proposals still waiting, and for a short order line the
+warehouse that supplies the order's and the open PO lines into its pool."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, func, select
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, func, select
 
 from crossdock.adapters.db.agent_reads.days import day as _day
 from crossdock.adapters.db.agent_reads.fulfilment import sources_into
@@ -27,12 +30,8 @@ class ProcurementReads:
     def open_po_lines(
         self, *, po_number: str | None, asn_number: str | None, line_number: int | None
     ) -> list[OpenLine]:
-        po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
-        query = (
-            select(pol, po.c.location_code, po.c.supplier_code)
-            .join(po, po.c.po_number == pol.c.po_number)
-            .where(po.c.status.not_in(_CLOSED_POS))
-        )
+        query = _open_lines()
+        pol = canonical_tables["purchase_order_lines"]
         if po_number is not None:
             query = query.where(pol.c.po_number == po_number)
         if asn_number is not None:
@@ -40,25 +39,32 @@ class ProcurementReads:
         if line_number is not None:
             query = query.where(pol.c.line_number == line_number)
         with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(pol.c.po_number, pol.c.line_number)).all()
-        lines = []
-        for row in rows:
-            open_quantity = float(row.ordered_quantity) - float(row.received_quantity or 0)
-            if open_quantity <= 0:
-                continue
-            lines.append(
-                OpenLine(
-                    po_number=row.po_number,
-                    line_number=int(row.line_number),
-                    sku=row.sku,
-                    location_code=row.location_code,
-                    supplier_code=row.supplier_code,
-                    open_quantity=open_quantity,
-                    promised_date=_day(row.promised_date),
-                    unit_price=float(row.unit_price or 0),
-                )
-            )
-        return lines
+            return _lines(connection, query)
+
+    def pooled_po_lines(self, sku: str, location_code: str) -> list[OpenLine]:
+        po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
+        with self.engine.connect() as connection:
+            sites = _pool(connection, location_code)
+            query = _open_lines().where(pol.c.sku == sku, po.c.location_code.in_(sites))
+            return _lines(connection, query)
+
+    def supplying_warehouse(self, location_code: str) -> str:
+        locations = canonical_tables["locations"]
+        query = select(locations.c.parent_location_code).where(
+            locations.c.location_code == location_code
+        )
+        with self.engine.connect() as connection:
+            parent = connection.execute(query).scalar_one_or_none()
+        return parent or location_code
+
+    def answer_waiting(self, scope: str) -> bool:
+        query = select(recommendations.c.id).where(
+            recommendations.c.agent == AGENT,
+            recommendations.c.scope == scope,
+            recommendations.c.status.in_(_UNDECIDED),
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
 
     def position(self, sku: str, location_code: str) -> Position:
         stock = canonical_tables["inventory_positions"]
@@ -153,13 +159,11 @@ class ProcurementReads:
             unit_cost=float(unit_cost or 0),
         )
 
-    def supplier_offers(self, sku: str, *, excluding: str) -> list[SupplierOffer]:
+    def supplier_offers(self, sku: str, *, excluding: str | None = None) -> list[SupplierOffer]:
         terms = canonical_tables["supply_terms"]
-        query = (
-            select(terms)
-            .where(terms.c.sku == sku, terms.c.supplier_code != excluding)
-            .order_by(terms.c.supplier_code)
-        )
+        query = select(terms).where(terms.c.sku == sku).order_by(terms.c.supplier_code)
+        if excluding is not None:
+            query = query.where(terms.c.supplier_code != excluding)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
@@ -192,6 +196,36 @@ class ProcurementReads:
         )
         with self.engine.connect() as connection:
             return connection.execute(query.limit(1)).first() is not None
+
+
+def _open_lines() -> Select[Any]:
+    """Lines of POs still open, with the PO's warehouse and supplier."""
+    po, pol = canonical_tables["purchase_orders"], canonical_tables["purchase_order_lines"]
+    return (
+        select(pol, po.c.location_code, po.c.supplier_code)
+        .join(po, po.c.po_number == pol.c.po_number)
+        .where(po.c.status.not_in(_CLOSED_POS))
+    )
+
+
+def _lines(connection: Connection, query: Select[Any]) -> list[OpenLine]:
+    """The lines `query` finds with units still to come, by PO and line."""
+    pol = canonical_tables["purchase_order_lines"]
+    rows = connection.execute(query.order_by(pol.c.po_number, pol.c.line_number)).all()
+    return [
+        OpenLine(
+            po_number=row.po_number,
+            line_number=int(row.line_number),
+            sku=row.sku,
+            location_code=row.location_code,
+            supplier_code=row.supplier_code,
+            open_quantity=left,
+            promised_date=_day(row.promised_date),
+            unit_price=float(row.unit_price or 0),
+        )
+        for row in rows
+        if (left := float(row.ordered_quantity) - float(row.received_quantity or 0)) > 0
+    ]
 
 
 def _pool(connection: Connection, location_code: str) -> list[str]:
