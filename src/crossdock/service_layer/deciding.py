@@ -286,7 +286,27 @@ def _prepare(
 
 
 def _created(state: RecommendationState, command: Decide, now: datetime) -> EntryDraft:
-    """The recommendation's first entry: what was proposed, by whom, on which data."""
+    """The recommendation's first entry: what was proposed, by whom, on which data. An
+    agent's names the agent and the event it answers, so the ledger links the proposal
+    to the `handled` and `raised` entries of that event."""
+    detail: dict[str, Any] = {
+        "plan_run_id": state.plan_run_id,
+        "kind": state.kind,
+        "sku": state.sku,
+        "from_code": state.from_code,
+        "to_code": state.to_code,
+        "quantity": state.quantity,
+        "expected_arrival_date": state.expected_arrival_date.isoformat()
+        if state.expected_arrival_date
+        else None,
+        "order_value": state.order_value,
+        "savings": state.savings,
+        "confidence": state.confidence,
+    }
+    if state.agent is not None:
+        detail["agent"] = state.agent
+    if state.source_event_id is not None:
+        detail["source_event_id"] = state.source_event_id
     return EntryDraft(
         actor=command.proposed_by or "unknown",
         event="created",
@@ -295,20 +315,7 @@ def _created(state: RecommendationState, command: Decide, now: datetime) -> Entr
         to_status=state.status.value,
         snapshot_id=state.import_run_id,
         model_version=state.model_version,
-        detail={
-            "plan_run_id": state.plan_run_id,
-            "kind": state.kind,
-            "sku": state.sku,
-            "from_code": state.from_code,
-            "to_code": state.to_code,
-            "quantity": state.quantity,
-            "expected_arrival_date": state.expected_arrival_date.isoformat()
-            if state.expected_arrival_date
-            else None,
-            "order_value": state.order_value,
-            "savings": state.savings,
-            "confidence": state.confidence,
-        },
+        detail=detail,
     )
 
 

@@ -54,6 +54,7 @@ class RecommendationState:
     risk: float | None = None  # do-nothing shortage cost over its scope
     customer_tier: str | None = None  # an agent's: drivers["customer_tier"]
     agent: str | None = None
+    source_event_id: str | None = None  # an agent's: the event it answers
     approvals: tuple[Approval, ...] = ()
 
     @property

@@ -1,5 +1,6 @@
 """The agents' store: every agent's reads (one mixin each, `agent_reads/`) and their
-idempotent proposals, written with the events they raise in one transaction."""
+idempotent proposals, written with the events they raise in one transaction, together
+with the `raised` ledger entry that names those events and their cause."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from crossdock.adapters.db.agent_reads.order_exception import OrderExceptionRead
 from crossdock.adapters.db.agent_reads.procurement import ProcurementReads
 from crossdock.adapters.db.agent_reads.receiving import ReceivingReads
 from crossdock.adapters.db.agent_reads.replenishment import ReplenishmentReads
+from crossdock.adapters.db.audit_chain import append_entries
 from crossdock.adapters.db.event_store import insert_events
 from crossdock.adapters.db.tables import canonical_tables, recommendations
+from crossdock.governance.ledger import EntryDraft
 from crossdock.service_layer.agent_ports import UnknownSite
 from crossdock.service_layer.event_ports import NewEvent
 from crossdock.service_layer.remembering import DEFAULT_ENTRIES, Memo
@@ -51,7 +54,13 @@ class SqlAgentData(
                 return None
             key = connection.execute(recommendations.insert().values(**row)).inserted_primary_key
             if emits:
-                insert_events(connection, emits, at=datetime.now(UTC))
+                at = datetime.now(UTC)
+                stored = insert_events(connection, emits, at=at)
+                append_entries(
+                    connection,
+                    _raised(emits, stored, at=at, agent=row.get("agent"),
+                            cause=row.get("source_event_id")),
+                )  # fmt: skip
         return None if key is None else int(key[0])
 
     def sites_under(self, location_code: str) -> set[str]:
@@ -71,5 +80,35 @@ class SqlAgentData(
         return found
 
     def emit(self, events: Sequence[NewEvent]) -> list[str]:
+        at = datetime.now(UTC)
         with self.engine.begin() as connection:
-            return insert_events(connection, events, at=datetime.now(UTC))
+            stored = insert_events(connection, events, at=at)
+            append_entries(connection, _raised(events, stored, at=at))
+            return stored
+
+
+def _raised(
+    events: Sequence[NewEvent],
+    stored: Sequence[str],
+    *,
+    at: datetime,
+    agent: str | None = None,
+    cause: str | None = None,
+) -> list[EntryDraft]:
+    """One `raised` entry per agent for the events stored now (a repeat raises nothing
+    new, so it gets no entry). The agent is the proposal's, else each event's source."""
+    fresh = set(stored)
+    by_agent: dict[str, list[NewEvent]] = {}
+    for event in events:
+        if event.event_id in fresh:
+            by_agent.setdefault(agent or event.source, []).append(event)
+    drafts = []
+    for actor, raised in by_agent.items():
+        detail: dict[str, Any] = {
+            "events": [event.event_id for event in raised],
+            "event_types": sorted({event.event_type for event in raised}),
+        }
+        if cause is not None:
+            detail["cause"] = cause
+        drafts.append(EntryDraft(actor=actor, event="raised", at=at, detail=detail))
+    return drafts

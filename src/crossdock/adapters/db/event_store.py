@@ -1,6 +1,11 @@
 """The SQL event store: accepted events and their outbox messages in one transaction,
 dead letters, and delivery in order per key. On PostgreSQL several workers can claim
-messages at once (`FOR UPDATE SKIP LOCKED`); SQLite has one writer anyway."""
+messages at once (`FOR UPDATE SKIP LOCKED`); SQLite has one writer anyway.
+
+Deliveries and dead letters are audited: `finish` appends one `handled` entry per
+consumer, `give_up` (and a broker's poison messages through `accept`) one
+`dead_lettered` entry, each in the transaction of the change, after its own writes
+(`audit_chain` explains the lock order)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from crossdock.adapters.db.audit_chain import append_entries
 from crossdock.adapters.db.tables import consumed, dead_letters, inbound_events, outbox
+from crossdock.governance.ledger import EntryDraft
 from crossdock.service_layer.event_ports import DeadLetter, NewEvent, OutboxMessage, StoredEvent
 
 _BATCH = 1_000
@@ -34,6 +41,11 @@ class SqlEventStore:
             stored = insert_events(connection, events, at=at)
             if dead:
                 connection.execute(insert(dead_letters), [_letter_row(d, at) for d in dead])
+                # a broker worker's poison messages; intake's rejects are not deliveries
+                append_entries(
+                    connection,
+                    [_dead_lettered(d, at=at) for d in dead if d.stage == "delivery"],
+                )
         return stored
 
     def claim(
@@ -177,6 +189,10 @@ class SqlEventStore:
                 .where(outbox.c.id == message.id)
                 .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=letter.reason)
             )
+            append_entries(
+                connection,
+                [_dead_lettered(letter, at=at, message_id=message.message_id, topic=message.topic)],
+            )
 
     def consumed_of(self, message_ids: Sequence[str]) -> set[tuple[str, str]]:
         if not message_ids:
@@ -198,14 +214,18 @@ class SqlEventStore:
     ) -> None:
         if not handled and not delivered:
             return
+        fresh: set[tuple[str, str]] = set()
         with self.engine.begin() as connection:
             if handled:
-                connection.execute(
-                    self._insert(consumed).on_conflict_do_nothing(
-                        index_elements=["consumer", "message_id"]
-                    ),
-                    [{"consumer": c, "message_id": m, "at": at} for c, m in handled],
-                )
+                fresh = {
+                    (row.consumer, row.message_id)
+                    for row in connection.execute(
+                        self._insert(consumed)
+                        .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+                        .returning(consumed.c.consumer, consumed.c.message_id),
+                        [{"consumer": c, "message_id": m, "at": at} for c, m in handled],
+                    )
+                }
             if delivered:
                 connection.execute(
                     update(outbox)
@@ -215,6 +235,9 @@ class SqlEventStore:
                     )
                     .values(dispatched_at=at, attempts=outbox.c.attempts + 1, last_error=None)
                 )
+            # last, so the head is the last lock taken; only markers written now get an
+            # entry (a consumer that handled the message before is in the ledger already)
+            append_entries(connection, _handled([p for p in handled if p in fresh], at=at))
 
     def dead_letters(self, *, stage: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = select(dead_letters).order_by(dead_letters.c.id).limit(limit)
@@ -401,3 +424,42 @@ def _letter_row(letter: DeadLetter, at: datetime) -> dict[str, Any]:
         "attempts": letter.attempts,
         "raw": letter.raw,
     }
+
+
+def _handled(handled: Sequence[tuple[str, str]], *, at: datetime) -> list[EntryDraft]:
+    """One `handled` entry per consumer, naming its messages in the order handled."""
+    by_consumer: dict[str, list[str]] = {}
+    for consumer, message_id in handled:
+        by_consumer.setdefault(consumer, []).append(message_id)
+    return [
+        EntryDraft(
+            actor=consumer,
+            event="handled",
+            at=at,
+            detail={"messages": messages, "count": len(messages)},
+        )
+        for consumer, messages in by_consumer.items()
+    ]
+
+
+def _dead_lettered(
+    letter: DeadLetter, *, at: datetime, message_id: str | None = None, topic: str | None = None
+) -> EntryDraft:
+    """A delivery given up. A broker's poison message has no outbox message: the
+    letter's `event_id` then holds the broker's message id, if it had one."""
+    if message_id is None:
+        message_id, event_id = letter.event_id, None
+    else:
+        event_id = letter.event_id
+    return EntryDraft(
+        actor=letter.consumer or "system:delivery",
+        event="dead_lettered",
+        at=at,
+        reason=letter.reason,
+        detail={
+            "message_id": message_id,
+            "event_id": event_id,
+            "topic": topic or letter.channel,
+            "attempts": letter.attempts,
+        },
+    )

@@ -3,9 +3,8 @@ version read, the hash-chained audit ledger, users, API tokens and approval poli
 
 Concurrency: a status change is one `UPDATE ... WHERE id = :id AND version = :read`;
 when two people decide at once only one update matches, the other transaction rolls
-back. Appends to the ledger first update the single `audit_head` row, which takes the
-write lock on SQLite and a row lock on PostgreSQL, so entries are numbered and chained
-one transaction at a time.
+back. Appends to the ledger go through `audit_chain.append_entries`, which chains them
+one transaction at a time behind the single `audit_head` row.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, desc, func, insert, select, update
 
+from crossdock.adapters.db.audit_chain import append_entries, lock_head
 from crossdock.adapters.db.tables import (
     api_tokens,
     approval_policies,
@@ -30,7 +30,7 @@ from crossdock.adapters.db.tables import (
 )
 from crossdock.domain.lifecycle import Status
 from crossdock.governance.access import Principal, Role
-from crossdock.governance.ledger import ChainHead, EntryDraft, LedgerEntry, chain
+from crossdock.governance.ledger import ChainHead, EntryDraft, LedgerEntry
 from crossdock.service_layer.governance_ports import (
     Approval,
     ConcurrentDecision,
@@ -165,13 +165,13 @@ class SqlGovernanceStore:
         with self.engine.begin() as connection:
             for change in changes:
                 _change(connection, change)
-            return _append(connection, entries)
+            return append_entries(connection, entries)
 
     # ------------------------------------------------------------ the audit ledger
 
     def append(self, entries: Sequence[EntryDraft]) -> list[LedgerEntry]:
         with self.engine.begin() as connection:
-            return _append(connection, entries)
+            return append_entries(connection, entries)
 
     def ledger(self, *, recommendation_id: int | None = None) -> Iterator[dict[str, Any]]:
         query = select(audit_ledger).order_by(audit_ledger.c.seq)
@@ -191,7 +191,7 @@ class SqlGovernanceStore:
 
     def purge_ledger(self, *, before: datetime) -> int:
         with self.engine.begin() as connection:
-            _lock_head(connection)
+            lock_head(connection)
             head = connection.execute(select(audit_head).where(audit_head.c.id == 1)).one()
             # a prefix only: the newest entry older than `before`, and all before it
             last = connection.execute(
@@ -346,36 +346,6 @@ def _change(connection: Connection, change: StatusChange) -> None:
         )
 
 
-def _lock_head(connection: Connection) -> None:
-    # A write as the transaction's first statement: SQLite takes its write lock here
-    # (a read first would leave a snapshot that cannot be upgraded under contention);
-    # PostgreSQL locks the row until commit.
-    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
-
-
-def _append(connection: Connection, entries: Sequence[EntryDraft]) -> list[LedgerEntry]:
-    if not entries:
-        return []
-    _lock_head(connection)
-    head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
-    seq, prev_hash = int(head.seq), str(head.hash)
-    chained: list[LedgerEntry] = []
-    for draft in entries:
-        seq += 1
-        entry = chain(draft, seq=seq, prev_hash=prev_hash)
-        chained.append(entry)
-        prev_hash = entry.hash
-    for start in range(0, len(chained), _LEDGER_BATCH):
-        connection.execute(
-            insert(audit_ledger),
-            [entry.as_row() for entry in chained[start : start + _LEDGER_BATCH]],
-        )
-    connection.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev_hash)
-    )
-    return chained
-
-
 def _state(row: Mapping[str, Any], given: Sequence[Any]) -> RecommendationState:
     return RecommendationState(
         id=int(row["id"]),
@@ -403,6 +373,7 @@ def _state(row: Mapping[str, Any], given: Sequence[Any]) -> RecommendationState:
         risk=_do_nothing_shortage(row["alternatives"]),
         customer_tier=_customer_tier(row["drivers"]),
         agent=row["agent"],
+        source_event_id=row["source_event_id"],
         approvals=tuple(
             Approval(approver=a.approver, role=a.role, step=a.step, at=a.at) for a in given
         ),
