@@ -106,7 +106,8 @@ def test_the_units_go_first_to_an_earlier_order_short_too():
     earlier = OrderLine("SO-8", 1, "C2", "bronze", "DC", date(2026, 12, 1), 40.0, 20.0)
     found = _cover(position=_position(earlier, ORDER))
     assert found.units == 70.0
-    assert found.chosen.units == 70.0 and found.chosen.shortage == 0.0
+    assert found.chosen.units == 70.0
+    assert found.chosen.shortage == 0.0
 
 
 def test_nothing_is_proposed_when_the_pool_serves_the_line_in_time():
