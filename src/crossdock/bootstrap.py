@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import datetime
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from crossdock.adapters.db.agent_store import SqlAgentData
+from crossdock.adapters.db.connection_store import SqlConnectionStore
 from crossdock.adapters.db.engine import make_engine
 from crossdock.adapters.db.event_store import SqlEventStore
 from crossdock.adapters.db.governance_store import SqlGovernanceStore
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from crossdock.adapters.db.outcome_store import SqlOutcomeStore
     from crossdock.adapters.db.store import SqlCanonicalStore
     from crossdock.service_layer.cadence import ScheduledJob
+    from crossdock.service_layer.connector_ports import Connection, Connector
     from crossdock.service_layer.ports import SourceFrame
 
 # The canonical and outcome stores, the file reader, the broker client and the
@@ -57,6 +60,17 @@ class Crossdock:
         from crossdock.adapters.db.store import SqlCanonicalStore  # noqa: PLC0415
 
         return SqlCanonicalStore(self.engine)
+
+    @cached_property
+    def connections(self) -> SqlConnectionStore:
+        """Connections to systems of record, and the recommendations' ERP write-back."""
+        return SqlConnectionStore(self.engine)
+
+    def connector(self, connection: Connection) -> Connector:
+        """A connector for `connection`, from the installed connectors (entry points)."""
+        from crossdock.adapters.connectors.registry import open_connector  # noqa: PLC0415
+
+        return open_connector(connection)
 
     @cached_property
     def outcomes(self) -> SqlOutcomeStore:
@@ -104,6 +118,7 @@ class Crossdock:
         )
 
         given = self.settings.plan_settings
+        connections = partial(_run_connections, self)
         return job_registry(
             planning=self.store,
             governance=self.governance,
@@ -113,6 +128,7 @@ class Crossdock:
             plan_settings=load_plan_settings(given) if given else plan_settings({}),
             acknowledgement_days=self.settings.po_acknowledgement_days,
             schedules=self.settings.schedules,
+            connections=connections,
         )
 
     def signing_secret(self) -> str:
@@ -143,6 +159,22 @@ class Crossdock:
             for found in scan.files
         ]
         return frames, list(scan.ignored)
+
+
+def _run_connections(crossdock: Crossdock, now: datetime) -> dict[str, Any]:
+    """The `connections` job over this Crossdock's stores and installed connectors
+    (imported when it runs: the import path pulls in pandas)."""
+    from crossdock.service_layer.connecting import run_connections  # noqa: PLC0415
+
+    return run_connections(
+        crossdock.connections,
+        crossdock.connector,
+        store=crossdock.store,
+        governance=crossdock.governance,
+        drafts=crossdock.connections,
+        policy=crossdock.approval_policy,
+        now=now,
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> Crossdock:

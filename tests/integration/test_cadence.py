@@ -152,13 +152,13 @@ def test_the_acknowledgement_check_raises_one_event_per_po_per_day_and_one_follo
     check = find_job(jobs, "po_acknowledgement")
     assert check.schedule.text == "every 1h"
 
-    first = run_due_jobs(crossdock.schedules, jobs[1:], now=SLOT)  # PO-5004: 3 days
+    first = run_due_jobs(crossdock.schedules, [check], now=SLOT)  # PO-5004: 3 days
     (run,) = first.ran
     assert run.summary == {
         "sent_on_or_before": "2026-11-19", "purchase_orders": 1, "lines": 1, "raised": 1,
         "already_raised_today": 0,
     }  # fmt: skip
-    an_hour_later = run_due_jobs(crossdock.schedules, jobs[1:], now=SLOT + timedelta(hours=1))
+    an_hour_later = run_due_jobs(crossdock.schedules, [check], now=SLOT + timedelta(hours=1))
     assert an_hour_later.ran[0].summary["raised"] == 0
     assert an_hour_later.ran[0].summary["already_raised_today"] == 1
     assert crossdock.events.event_counts()["events"] == 1
@@ -177,7 +177,7 @@ def test_the_acknowledgement_check_raises_one_event_per_po_per_day_and_one_follo
     assert rec["drivers"]["line"]["waiting_days"] == 3
 
     # the next day: a new event, but the buyer has not decided yesterday's follow-up yet
-    next_day = run_due_jobs(crossdock.schedules, jobs[1:], now=SLOT + timedelta(days=1))
+    next_day = run_due_jobs(crossdock.schedules, [check], now=SLOT + timedelta(days=1))
     assert next_day.ran[0].summary["raised"] == 1
     assert _deliver(crossdock, SLOT + timedelta(days=1))["agent:procurement"] == 1
     assert [r["id"] for r in _procurement_proposals(crossdock)] == [rec["id"]]
@@ -192,6 +192,7 @@ def test_schedule_list_and_run_through_the_command_line(
     assert [(j["job"], j["schedule"], j["last_run"]) for j in listed["jobs"]] == [
         ("plan", "daily@02:00", None),
         ("po_acknowledgement", "every 1h", None),
+        ("connections", "every 15m", None),
     ]
     assert all(j["next_due"] <= listed["now"] for j in listed["jobs"])  # never run: due
 
@@ -213,17 +214,19 @@ def test_schedule_list_and_run_through_the_command_line(
         ("plan", "succeeded"), ("po_acknowledgement", "succeeded"), ("plan", "failed"),
     ]  # fmt: skip
     listed = cli_json(database_url, "schedule", "list")
-    assert [j["last_run"]["outcome"] for j in listed["jobs"]] == ["succeeded", "succeeded"]
+    assert [j["last_run"] and j["last_run"]["outcome"] for j in listed["jobs"]] == [
+        "succeeded", "succeeded", None,
+    ]  # fmt: skip
     assert "plan" in run_cli(database_url, "schedule", "list").stdout
 
     unknown = run_cli(database_url, "schedule", "run", "replan", expect=1)
     assert unknown.stderr.strip() == (
-        "error: unknown scheduled job 'replan' (known: plan, po_acknowledgement)"
+        "error: unknown scheduled job 'replan' (known: plan, po_acknowledgement, connections)"
     )
     monkeypatch.setenv("CROSSDOCK_SCHEDULES", "plan=off, po_acknowledgement=every 15m")
     listed = cli_json(database_url, "schedule", "list")
     assert [(j["schedule"], j["next_due"] is None) for j in listed["jobs"]] == [
-        ("off", True), ("every 15m", False),
+        ("off", True), ("every 15m", False), ("every 15m", False),
     ]  # fmt: skip
     monkeypatch.setenv("CROSSDOCK_SCHEDULES", "plan=daily@25:00")
     refused = run_cli(database_url, "schedule", "list", expect=1)
@@ -237,7 +240,7 @@ def test_the_worker_runs_due_jobs_then_delivers_what_they_raised(
 ):
     run_cli(database_url, "init")
     cli_json(database_url, "import", str(_network(tmp_path)))
-    monkeypatch.setenv("CROSSDOCK_SCHEDULES", "plan=off")
+    monkeypatch.setenv("CROSSDOCK_SCHEDULES", "plan=off, connections=off")
     once = cli_json(database_url, "worker", "--once")  # --once: no jobs unless asked
     assert "jobs" not in once
     worked = cli_json(database_url, "worker", "--once", "--jobs")
@@ -247,5 +250,5 @@ def test_the_worker_runs_due_jobs_then_delivers_what_they_raised(
     assert again["jobs"] == {"ran": 0, "failed": 0}  # the hour's slot is taken
     listed = cli_json(database_url, "schedule", "list")
     assert [j["last_run"] and j["last_run"]["trigger"] for j in listed["jobs"]] == [
-        None, "schedule",
+        None, "schedule", None,
     ]  # fmt: skip

@@ -5,6 +5,9 @@
 - `po_acknowledgement`: PO lines the supplier has not acknowledged some days after the
   PO was sent raise a `po_unacknowledged` event (once per PO per day) for the
   procurement agent. Hourly, so a PO crossing the threshold is chased the same day.
+- `connections`: each connection to a system of record is synced (what changed since
+  its cursor), approved drafts are written into it and their states read back
+  (`connecting.run_connections`). Every 15 minutes.
 
 `CROSSDOCK_SCHEDULES` overrides the defaults job by job (docs/agents.md, Cadence).
 """
@@ -33,10 +36,12 @@ from crossdock.service_layer.routing import route_plan
 DEFAULT_SCHEDULES: Final[Mapping[str, str]] = {
     "plan": "daily@02:00",
     "po_acknowledgement": "every 1h",
+    "connections": "every 15m",
 }
 DESCRIPTIONS: Final[Mapping[str, str]] = {
     "plan": "the batch plan (as crossdock plan), routed by the approval policy",
     "po_acknowledgement": "raise po_unacknowledged for PO lines the supplier has not acknowledged",
+    "connections": "sync each system of record, write approved drafts, read their states back",
 }
 _PLAN_SUMMARY = ("recommendations", "by_kind", "money_at_risk", "expected_savings")
 
@@ -51,6 +56,7 @@ def scheduled_jobs(
     plan_settings: PlanSettings,
     acknowledgement_days: int,
     schedules: str = "",
+    connections: Callable[[datetime], Mapping[str, Any]] | None = None,
 ) -> list[ScheduledJob]:
     """Every scheduled job, with its schedule: the default unless `schedules` (the
     `CROSSDOCK_SCHEDULES` text, `job=schedule, ...`) names the job.
@@ -75,6 +81,7 @@ def scheduled_jobs(
         "po_acknowledgement": partial(
             _check, acknowledgements, events, waiting_days=acknowledgement_days
         ),
+        "connections": connections or _no_connections,
     }
     return [
         ScheduledJob(
@@ -108,6 +115,10 @@ def plan_and_route(
         **{key: outcome.summary[key] for key in _PLAN_SUMMARY if key in outcome.summary},
         "routing": routed.to_json(),
     }
+
+
+def _no_connections(now: datetime) -> dict[str, Any]:  # noqa: ARG001 - a job's signature
+    return {}
 
 
 def _check(

@@ -220,6 +220,9 @@ recommendations = Table(
     Column("approval_policy_version", String(), comment="Approval policy that routed it."),
     Column("routing", Text(), comment="Tier, rule, reasons and approvers, JSON."),
     Column("erp_document", String(), comment="The ERP draft written for it."),
+    Column("erp_error", Text(), comment="Last failure to write it."),
+    Column("erp_attempts", Integer(), nullable=False, server_default="0"),
+    Column("erp_retry_at", DateTime(timezone=True), comment="Next try, if any."),
     Column("status_reason", Text(), comment="Why it was last moved: reason or error."),
     Column("agent", String(), comment="The agent that proposed it from an event."),
     Column("source_event_id", String(), comment="The event it answers."),
@@ -429,6 +432,20 @@ consumed = Table(
     Column("message_id", String(), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
     comment="Which consumer handled which message: redelivery changes nothing.",
+)
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("name", String(), primary_key=True),
+    Column("kind", String(), nullable=False, comment="The connector: tryton, file_drop."),
+    Column("settings", Text(), nullable=False, comment="JSON; secrets by env var name."),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("cursor", String(), comment="Where the next incremental read starts."),
+    Column("last_sync_at", DateTime(timezone=True)),
+    Column("last_status", String(), comment="succeeded or failed"),
+    Column("last_error", Text()),
+    comment="Configured connections to systems of record.",
 )
 
 scheduled_jobs = Table(

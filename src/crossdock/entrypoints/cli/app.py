@@ -22,6 +22,7 @@ from crossdock import __version__
 from crossdock.adapters.reports import json_safe, write_simulation_report
 from crossdock.entrypoints.cli import render, render_governance, schema
 from crossdock.entrypoints.cli.agents import agents_command
+from crossdock.entrypoints.cli.connect import connect_app
 from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
 from crossdock.entrypoints.cli.edi import edi_app
 from crossdock.entrypoints.cli.events import events_app
@@ -53,6 +54,7 @@ app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(events_app, name="events")
 app.add_typer(edi_app, name="edi")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(connect_app, name="connect")
 app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("agents")(agents_command)

@@ -21,6 +21,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", envvar="CROSSDOCK_USER", help="The user acting (default: $CROSSDOCK_USER)."
+    ),
+]
 
 
 class State:

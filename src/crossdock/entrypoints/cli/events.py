@@ -15,7 +15,7 @@ from rich.table import Table
 
 from crossdock.domain.event_catalogue import event_catalogue
 from crossdock.entrypoints.cli import render
-from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.context import AsUser, JsonOption, one_line_errors, open_crossdock
 from crossdock.governance.access import authorize
 from crossdock.service_layer.identity import principal_named
 from crossdock.service_layer.intake import IntakeReport, ingest_events
@@ -26,12 +26,6 @@ events_app = typer.Typer(
     help="Ingest canonical events; dead letters; the catalogue.", no_args_is_help=True
 )
 
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", envvar="CROSSDOCK_USER", help="The user acting (default: $CROSSDOCK_USER)."
-    ),
-]
 _LETTER_COLUMNS = ("id", "stage", "channel", "event_id", "consumer", "field", "value", "reason")
 _CHUNK = 5_000  # lines per transaction: a failure never loses the chunks before it
 

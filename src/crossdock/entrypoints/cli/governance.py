@@ -17,7 +17,7 @@ import typer
 
 from crossdock.domain.lifecycle import Action
 from crossdock.entrypoints.cli import render, render_governance
-from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.context import AsUser, JsonOption, one_line_errors, open_crossdock
 from crossdock.entrypoints.cli.policy import policy_app
 from crossdock.governance.access import SYSTEM, Principal, authorize
 from crossdock.service_layer.approval_policies import activate_policy, explain_routing
@@ -43,12 +43,6 @@ recommendations_app = typer.Typer(
 audit_app = typer.Typer(help="Verify, export and purge the audit ledger.", no_args_is_help=True)
 users_app = typer.Typer(help="People, agent accounts and API tokens.", no_args_is_help=True)
 
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", envvar="CROSSDOCK_USER", help="The user acting (default: $CROSSDOCK_USER)."
-    ),
-]
 RecommendationId = Annotated[int, typer.Argument(help="The recommendation's id.", min=1)]
 Version = Annotated[
     int | None,

@@ -8,20 +8,13 @@ from typing import Annotated
 import typer
 
 from crossdock.entrypoints.cli import render
-from crossdock.entrypoints.cli.context import JsonOption, one_line_errors, open_crossdock
+from crossdock.entrypoints.cli.context import AsUser, JsonOption, one_line_errors, open_crossdock
 from crossdock.service_layer.identity import principal_named
 
 outcomes_app = typer.Typer(
     help="Score decided recommendations against what happened; decision KPIs.",
     no_args_is_help=True,
 )
-
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", envvar="CROSSDOCK_USER", help="The user acting (default: $CROSSDOCK_USER)."
-    ),
-]
 
 
 @outcomes_app.command("score")

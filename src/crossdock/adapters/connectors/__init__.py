@@ -1,0 +1,1 @@
+"""Connectors to systems of record, found by the registry (`registry.py`)."""
