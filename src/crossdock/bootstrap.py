@@ -24,8 +24,12 @@ from crossdock.governance.policy import PolicySet
 
 if TYPE_CHECKING:
     from crossdock.adapters.bus.jetstream import JetStream
+    from crossdock.adapters.db.exception_reads import SqlExceptionReads
+    from crossdock.adapters.db.kpi_reads import SqlKpiReads
+    from crossdock.adapters.db.network_reads import SqlNetworkReads
     from crossdock.adapters.db.outcome_store import SqlOutcomeStore
     from crossdock.adapters.db.store import SqlCanonicalStore
+    from crossdock.adapters.db.work_queue_reads import SqlWorkQueueReads
     from crossdock.service_layer.cadence import ScheduledJob
     from crossdock.service_layer.connector_ports import Connection, Connector
     from crossdock.service_layer.ports import SourceFrame
@@ -66,11 +70,39 @@ class Crossdock:
         """Connections to systems of record, and the recommendations' ERP write-back."""
         return SqlConnectionStore(self.engine)
 
+    @cached_property
+    def exceptions(self) -> SqlExceptionReads:
+        """What needs a person besides recommendations (dead letters, quarantine ...)."""
+        from crossdock.adapters.db.exception_reads import SqlExceptionReads  # noqa: PLC0415
+
+        return SqlExceptionReads(self.engine)
+
+    @cached_property
+    def kpi_reads(self) -> SqlKpiReads:
+        """The KPI dashboard's reads."""
+        from crossdock.adapters.db.kpi_reads import SqlKpiReads  # noqa: PLC0415
+
+        return SqlKpiReads(self.engine)
+
+    @cached_property
+    def network(self) -> SqlNetworkReads:
+        """The network view's reads: warehouses, stock, orders and transfers."""
+        from crossdock.adapters.db.network_reads import SqlNetworkReads  # noqa: PLC0415
+
+        return SqlNetworkReads(self.engine)
+
     def connector(self, connection: Connection) -> Connector:
         """A connector for `connection`, from the installed connectors (entry points)."""
         from crossdock.adapters.connectors.registry import open_connector  # noqa: PLC0415
 
         return open_connector(connection)
+
+    @cached_property
+    def work_queue_reads(self) -> SqlWorkQueueReads:
+        """The planner's work queue: open recommendations by money at risk, the ledger."""
+        from crossdock.adapters.db.work_queue_reads import SqlWorkQueueReads  # noqa: PLC0415
+
+        return SqlWorkQueueReads(self.engine)
 
     @cached_property
     def outcomes(self) -> SqlOutcomeStore:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +19,13 @@ from crossdock.governance.access import Principal, authorize
 from crossdock.governance.ledger import Verification, verify
 from crossdock.governance.masking import MASKED_FIELDS_KEY, mask
 from crossdock.service_layer.governance_ports import GovernanceStore
+from crossdock.service_layer.listing_ports import (
+    LedgerFilter,
+    LedgerReads,
+    Page,
+    PageRequest,
+    checked_key,
+)
 
 ExportFormat = Literal["csv", "jsonl"]
 COLUMNS = (
@@ -51,6 +59,18 @@ def audit_trail(
     """One recommendation's entries, oldest first, masked for `actor`."""
     authorize(actor, "view_audit")
     return [_readable(row, actor) for row in store.ledger(recommendation_id=recommendation_id)]
+
+
+def audit_page(
+    store: LedgerReads, *, actor: Principal, where: LedgerFilter, page: PageRequest
+) -> Page:
+    """A page of the ledger, newest entry first, masked for `actor` as exports are."""
+    authorize(actor, "view_audit")
+    checked_key(page.after, int)
+    if where.since is not None:  # the ledger keeps UTC; a time without a zone is read as UTC
+        where = replace(where, since=_aware(where.since).astimezone(UTC))
+    rows, after = store.ledger_page(where=where, page=page)
+    return Page(items=[_readable(row, actor) for row in rows], next_after=after)
 
 
 def export_audit(

@@ -5,11 +5,69 @@ from __future__ import annotations
 
 from typing import Any
 
+from crossdock.domain.lifecycle import Status
 from crossdock.governance.access import Principal, allows, authorize, in_sites
 from crossdock.governance.masking import mask
+from crossdock.governance.policy import KIND_WORKFLOWS
 from crossdock.service_layer.auditing import audit_trail
 from crossdock.service_layer.deciding import UnknownRecommendation
 from crossdock.service_layer.governance_ports import GovernanceStore
+from crossdock.service_layer.listing_ports import (
+    InvalidQuery,
+    Page,
+    PageRequest,
+    RecommendationFilter,
+    RecommendationReads,
+    checked_key,
+)
+
+AGENT_PREFIX = "agent:"
+
+
+def recommendation_page(
+    store: RecommendationReads,
+    *,
+    actor: Principal,
+    where: RecommendationFilter,
+    page: PageRequest,
+) -> Page:
+    """One page of recommendations, most savings first, of `actor`'s sites only (in the
+    query, so every page is full) and masked for their roles.
+
+    `where.agent` may leave out the `agent:` prefix (`replenishment`).
+
+    Raises:
+        InvalidQuery: an unknown status or kind, or a cursor this list did not hand out.
+    """
+    authorize(actor, "view_recommendations")
+    checked_key(page.after, (int, float), int)
+    if where.status is not None and where.status not in set(Status):
+        raise InvalidQuery(
+            field="query.status",
+            value=where.status,
+            reason=f"unknown status (known: {', '.join(Status)})",
+        )
+    if where.kind is not None and where.kind not in KIND_WORKFLOWS:
+        raise InvalidQuery(
+            field="query.kind",
+            value=where.kind,
+            reason=f"unknown kind (known: {', '.join(KIND_WORKFLOWS)})",
+        )
+    agent = where.agent
+    if agent is not None and not agent.startswith(AGENT_PREFIX):
+        agent = AGENT_PREFIX + agent
+    scoped = RecommendationFilter(
+        status=where.status,
+        kind=where.kind,
+        agent=agent,
+        site=where.site,
+        supplier=where.supplier,
+        customer_tier=where.customer_tier,
+        plan_run_id=where.plan_run_id,
+        sites=actor.sites,
+    )
+    rows, after = store.recommendation_page(where=scoped, page=page)
+    return Page(items=[mask(row, actor) for row in rows], next_after=after)
 
 
 def list_recommendations(

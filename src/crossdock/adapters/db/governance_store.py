@@ -15,7 +15,22 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, desc, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    and_,
+    cast,
+    delete,
+    desc,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import ColumnElement
 
 from crossdock.adapters.db.audit_chain import append_entries, lock_head
 from crossdock.adapters.db.tables import (
@@ -37,6 +52,13 @@ from crossdock.service_layer.governance_ports import (
     RecommendationState,
     StatusChange,
     StoredPolicy,
+)
+from crossdock.service_layer.listing_ports import (
+    Key,
+    LedgerFilter,
+    PageRequest,
+    RecommendationFilter,
+    page_rows,
 )
 
 _LEDGER_BATCH = 2_000
@@ -120,6 +142,34 @@ class SqlGovernanceStore:
             rows = connection.execute(query).all()
         return [_readable(dict(row._mapping)) for row in rows]
 
+    def recommendation_page(
+        self, *, where: RecommendationFilter, page: PageRequest
+    ) -> tuple[list[dict[str, Any]], Key | None]:
+        # The keyset is (savings as a float, id): the same expression sorts and seeks, so
+        # a row's key compares equal to itself on both databases (SQLite keeps the money
+        # as REAL, PostgreSQL as NUMERIC).
+        savings = cast(recommendations.c.savings, Float)
+        query = select(recommendations, savings.label("_savings")).where(
+            *_recommendation_conditions(self.engine.dialect.name, where)
+        )
+        if page.after is not None:
+            seen_savings, seen_id = page.after
+            query = query.where(
+                or_(
+                    savings < seen_savings,
+                    and_(savings == seen_savings, recommendations.c.id > seen_id),
+                )
+            )
+        query = (
+            query.order_by(desc(savings), recommendations.c.id)
+            .offset(page.offset)
+            .limit(page.limit + 1)
+        )
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        shown, after = page_rows(rows, page, lambda row: (float(row["_savings"]), int(row["id"])))
+        return [_readable({k: v for k, v in r.items() if k != "_savings"}) for r in shown], after
+
     def superseded(self, *, plan_run_id: int) -> list[RecommendationState]:
         query = (
             select(recommendations)
@@ -181,6 +231,25 @@ class SqlGovernanceStore:
             result = connection.execution_options(yield_per=_LEDGER_BATCH).execute(query)
             for row in result:
                 yield dict(row._mapping)
+
+    def ledger_page(
+        self, *, where: LedgerFilter, page: PageRequest
+    ) -> tuple[list[dict[str, Any]], Key | None]:
+        query = select(audit_ledger)
+        if where.recommendation_id is not None:
+            query = query.where(audit_ledger.c.recommendation_id == where.recommendation_id)
+        if where.actor is not None:
+            query = query.where(audit_ledger.c.actor == where.actor)
+        if where.event is not None:
+            query = query.where(audit_ledger.c.event == where.event)
+        if where.since is not None:
+            query = query.where(audit_ledger.c.at >= where.since)
+        if page.after is not None:
+            query = query.where(audit_ledger.c.seq < page.after[0])
+        query = query.order_by(desc(audit_ledger.c.seq)).offset(page.offset).limit(page.limit + 1)
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        return page_rows(rows, page, lambda row: (int(row["seq"]),))
 
     def head(self) -> ChainHead:
         with self.engine.connect() as connection:
@@ -309,6 +378,47 @@ class SqlGovernanceStore:
             loaded_at=row.loaded_at,
             loaded_by=row.loaded_by,
         )
+
+
+_SUPPLIER_KINDS = ("buy", "expedite")  # their from_code is the supplier
+
+
+def _recommendation_conditions(
+    dialect: str, where: RecommendationFilter
+) -> list[ColumnElement[bool]]:
+    """The filters as SQL; with no plan run named, the newest plan's rows and what
+    agents proposed (as `recommendation_rows`)."""
+    c = recommendations.c
+    if where.plan_run_id is None:
+        newest = select(func.max(c.plan_run_id)).scalar_subquery()
+        conditions: list[ColumnElement[bool]] = [
+            (c.plan_run_id == newest) | c.plan_run_id.is_(None)
+        ]
+    else:
+        conditions = [c.plan_run_id == where.plan_run_id]
+    if where.status is not None:
+        conditions.append(c.status == where.status)
+    if where.kind is not None:
+        conditions.append(c.kind == where.kind)
+    if where.agent is not None:
+        conditions.append(c.agent == where.agent)
+    if where.site is not None:
+        conditions.append((c.to_code == where.site) | (c.from_code == where.site))
+    if where.supplier is not None:
+        conditions.append(c.kind.in_(_SUPPLIER_KINDS) & (c.from_code == where.supplier))
+    if where.customer_tier is not None:
+        conditions.append(_drivers_text(dialect, "customer_tier") == where.customer_tier)
+    if where.sites is not None:
+        conditions.append(c.to_code.in_(sorted(where.sites)))
+    return conditions
+
+
+def _drivers_text(dialect: str, key: str) -> ColumnElement[Any]:
+    """A top-level text value of the drivers JSON, read by the database."""
+    if dialect == "postgresql":
+        text: ColumnElement[Any] = cast(recommendations.c.drivers, JSONB)[key].astext
+        return text
+    return func.json_extract(recommendations.c.drivers, f"$.{key}")
 
 
 def _change(connection: Connection, change: StatusChange) -> None:

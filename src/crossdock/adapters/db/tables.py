@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -154,6 +155,11 @@ plan_runs = Table(
     comment="Every `crossdock plan` run: as-of date, data snapshot, settings and summary.",
 )
 
+# the work queue's rows: open, by money at risk (a partial index, migration 0014)
+_OPEN_RECOMMENDATIONS = (
+    "status IN ('proposed', 'pending_approval', 'auto_approved', 'approved', 'modified', 'failed')"
+)
+
 recommendations = Table(
     "recommendations",
     metadata,
@@ -236,6 +242,13 @@ recommendations = Table(
     Index(None, "plan_run_id", "kind"),
     Index(None, "status"),
     Index(None, "sku", "to_code"),  # the agents' open buys, transfers and allocations
+    Index(
+        "ix_recommendations_work_queue",
+        "do_nothing_cost",
+        "id",
+        sqlite_where=text(_OPEN_RECOMMENDATIONS),
+        postgresql_where=text(_OPEN_RECOMMENDATIONS),
+    ),
     comment="Typed recommendations of a plan run, with their money explanation.",
 )
 

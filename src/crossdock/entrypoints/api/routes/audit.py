@@ -1,15 +1,33 @@
-"""The audit ledger: verify the chain, read one recommendation's trail."""
+"""The audit ledger: page through it, verify the chain, read one recommendation's trail."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from crossdock.entrypoints.api.auth import Caller, Wired
-from crossdock.service_layer.auditing import audit_trail, verify_audit
+from crossdock.entrypoints.api.routes.paging import Paging, page_json
+from crossdock.service_layer.auditing import audit_page, audit_trail, verify_audit
+from crossdock.service_layer.listing_ports import LedgerFilter
 
 router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit")
+def ledger(
+    crossdock: Wired,
+    caller: Caller,
+    page: Paging,
+    recommendation_id: Annotated[int | None, Query(description="One recommendation's.")] = None,
+    actor: Annotated[str | None, Query(description="User, agent account or system.")] = None,
+    event: Annotated[str | None, Query(description="created, approve, reject, ...")] = None,
+    since: Annotated[datetime | None, Query(description="Entries at or after (ISO 8601).")] = None,
+) -> dict[str, Any]:
+    """The ledger, newest entry first, masked for the caller as exports are; paginated."""
+    where = LedgerFilter(recommendation_id=recommendation_id, actor=actor, event=event, since=since)
+    return page_json(audit_page(crossdock.governance, actor=caller, where=where, page=page))
 
 
 @router.get("/audit/verify")

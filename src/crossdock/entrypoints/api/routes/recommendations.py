@@ -10,11 +10,13 @@ from pydantic import BaseModel, Field
 
 from crossdock.domain.lifecycle import Action
 from crossdock.entrypoints.api.auth import Caller, Wired
+from crossdock.entrypoints.api.routes.paging import Paging, page_json
 from crossdock.service_layer.approval_policies import explain_routing
 from crossdock.service_layer.deciding import Decide, decide
+from crossdock.service_layer.listing_ports import RecommendationFilter
 from crossdock.service_layer.recommendation_queries import (
-    list_recommendations,
     recommendation_detail,
+    recommendation_page,
 )
 
 router = APIRouter(tags=["recommendations"])
@@ -35,14 +37,30 @@ class DecisionIn(BaseModel):
 def recommendations(
     crossdock: Wired,
     caller: Caller,
-    status: str | None = None,
-    plan_run_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Paging,
+    status: Annotated[str | None, Query(description="Lifecycle status.")] = None,
+    kind: Annotated[str | None, Query(description="buy, transfer, expedite, ...")] = None,
+    agent: Annotated[str | None, Query(description="Proposing agent (agent: optional).")] = None,
+    site: Annotated[str | None, Query(description="Either end: to_code or from_code.")] = None,
+    supplier: Annotated[str | None, Query(description="Supplier of buys, expedites.")] = None,
+    customer_tier: Annotated[str | None, Query(description="drivers.customer_tier")] = None,
+    plan_run_id: Annotated[
+        int | None, Query(description="Default: the newest plan's and the agents'.")
+    ] = None,
 ) -> dict[str, Any]:
-    rows = list_recommendations(
-        crossdock.governance, actor=caller, status=status, plan_run_id=plan_run_id, limit=limit
+    """Most savings first, of the caller's sites, masked for their roles; paginated."""
+    where = RecommendationFilter(
+        status=status,
+        kind=kind,
+        agent=agent,
+        site=site,
+        supplier=supplier,
+        customer_tier=customer_tier,
+        plan_run_id=plan_run_id,
     )
-    return {"items": rows, "count": len(rows)}
+    return page_json(
+        recommendation_page(crossdock.governance, actor=caller, where=where, page=page)
+    )
 
 
 @router.get("/recommendations/{recommendation_id}")
