@@ -19,6 +19,7 @@ from typing import Any
 
 from crossdock.bootstrap import bootstrap
 from crossdock.config import Settings
+from crossdock.service_layer.demo_governance import DEMO_PASSWORD, seed_demo_governance
 from crossdock.service_layer.identity import add_agent, issue_api_token
 from tests.helpers import CROSSDOCK, cli_json, run_cli
 from tests.integration.test_procurement_agent import LATE, _network
@@ -67,8 +68,11 @@ def _connector_token(database_url: str, tmp_path: Path) -> str:
     return token
 
 
-def _serve(database_url: str, port: int, *more: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "CROSSDOCK_SECRET_KEY": SECRET}
+def _serve(
+    database_url: str, port: int, *more: str, mode: str = "production"
+) -> subprocess.Popen[str]:
+    env = {**os.environ, "CROSSDOCK_DATABASE_URL": database_url, "CROSSDOCK_SECRET_KEY": SECRET,
+           "CROSSDOCK_MODE": mode}  # fmt: skip
     return subprocess.Popen(
         [str(CROSSDOCK), "serve", "--port", str(port), "--no-jobs", "--poll-seconds", "0.2",
          *more],
@@ -104,6 +108,8 @@ def test_an_event_posted_to_the_server_reaches_the_agents(database_url: str, tmp
         out, err = server.communicate(timeout=60)
     assert server.returncode == 0, err
     assert f"Crossdock serving {base}/api/v1" in out
+    assert f"Workbench: {base}/" in out
+    assert "Demo logins" not in out  # not in demo mode
     assert "embedded worker: in-process" in out
     assert "worker stopped: 1 events delivered, 0 restarts" in out
     status = cli_json(database_url, "events", "status")
@@ -126,3 +132,27 @@ def test_without_a_worker_the_event_waits(database_url: str, tmp_path: Path):
     assert cli_json(database_url, "events", "status")["waiting"] == 1
     done = cli_json(database_url, "worker", "--once")  # a standalone worker takes it
     assert done["dispatch"]["by_consumer"]["agent:procurement"] == 1
+
+
+def test_in_demo_mode_it_prints_the_workbench_and_the_demo_logins(
+    database_url: str, tmp_path: Path
+):
+    run_cli(database_url, "init")
+    wired = bootstrap(Settings(database_url=database_url))
+    seed_demo_governance(wired.governance, now=datetime.now(UTC), demo_mode=True)
+    wired.engine.dispose()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(database_url, port, "--no-worker", mode="demo")
+    try:
+        _started(server, base)
+        with urllib.request.urlopen(f"{base}/login", timeout=10) as page:
+            assert "Sign in" in page.read().decode()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert f"Workbench: {base}/" in out
+    assert f"Demo logins (password {DEMO_PASSWORD}): admin (admin), planner (planner)" in (
+        " ".join(out.split())
+    )

@@ -14,10 +14,13 @@ from crossdock.entrypoints import logs
 from crossdock.entrypoints.cli import render
 from crossdock.entrypoints.cli.context import one_line_errors, open_crossdock
 from crossdock.entrypoints.running import EmbeddedWorker, LoopOptions
+from crossdock.service_layer.demo_governance import DEMO_PASSWORD, DEMO_USERS
 from crossdock.service_layer.observing import LogObserver, Observers
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from crossdock.bootstrap import Crossdock
 
 
 def _server_class() -> type[uvicorn.Server]:
@@ -87,6 +90,14 @@ def serve(
         f"{base}/metrics); embedded worker: {delivery}",
         markup=False,
     )
+    render.console.print(f"Workbench: {base}/ (sign in there)", markup=False)
+    logins = _demo_logins(crossdock)
+    if logins:
+        render.console.print(
+            f"Demo logins (password {DEMO_PASSWORD}): "
+            + ", ".join(f"{name} ({role})" for name, role in logins),
+            markup=False,
+        )
     server = _server_class()(uvicorn.Config(app, host=host, port=port, log_config=None))
     if embedded is not None:
         embedded.start()
@@ -100,3 +111,14 @@ def serve(
                 f"events delivered, {embedded.failures} restarts",
                 markup=False,
             )
+
+
+def _demo_logins(crossdock: Crossdock) -> list[tuple[str, str]]:
+    """In demo mode, the demo logins this store holds (name, role); none otherwise."""
+    if crossdock.settings.mode != "demo":
+        return []
+    return [
+        (name, role.value)
+        for name, role in DEMO_USERS.items()
+        if crossdock.governance.principal(name) is not None
+    ]
