@@ -19,11 +19,11 @@ from fastapi.templating import Jinja2Templates
 
 from crossdock.domain.errors import CrossdockError
 from crossdock.domain.lifecycle import Action
+from crossdock.entrypoints.api.auth import Wired
 from crossdock.entrypoints.web import views
 from crossdock.entrypoints.web.session import (
     Csrf,
     Person,
-    Wired,
     check_login_origin,
     csrf_token,
     end_session,

@@ -20,6 +20,7 @@ from fastapi import Depends, Request, Response
 
 from crossdock.bootstrap import Crossdock
 from crossdock.domain.errors import CrossdockError
+from crossdock.entrypoints.api.auth import Wired
 from crossdock.governance.access import Principal
 from crossdock.governance.credentials import InvalidCredentials
 from crossdock.service_layer.identity import SignInRefused, principal_for_access_token, sign_in
@@ -35,14 +36,6 @@ class SignInNeeded(CrossdockError):
 
 class CsrfRefused(CrossdockError):
     """A form posted without this session's token, or from another site."""
-
-
-def wired(request: Request) -> Crossdock:
-    crossdock: Crossdock = request.app.state.crossdock
-    return crossdock
-
-
-Wired = Annotated[Crossdock, Depends(wired)]
 
 
 def session_token(request: Request) -> str | None:
