@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from crossdock.domain.errors import CrossdockError
 from crossdock.domain.lifecycle import Action
 from crossdock.entrypoints.api.auth import Wired
+from crossdock.entrypoints.api.routes.queue import GivenFilters
 from crossdock.entrypoints.web import views
 from crossdock.entrypoints.web.session import (
     Csrf,
@@ -110,22 +111,9 @@ def queue(
     request: Request,
     crossdock: Wired,
     person: Person,
+    given: GivenFilters,
     cursor: str | None = None,
-    site: str | None = None,
-    kind: str | None = None,
-    agent: str | None = None,
-    supplier: str | None = None,
-    customer_tier: str | None = None,
-    status: str | None = None,
 ) -> HTMLResponse:
-    given = {
-        "site": site,
-        "kind": kind,
-        "agent": agent,
-        "supplier": supplier,
-        "customer_tier": customer_tier,
-        "status": status,
-    }
     return _queue_page(request, crossdock, person, given, cursor=cursor)
 
 

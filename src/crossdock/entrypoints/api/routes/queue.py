@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from crossdock.entrypoints.api.auth import Caller, Wired
@@ -33,29 +33,37 @@ class BulkDecisionIn(BaseModel):
     )
 
 
-@router.get("/queue")
-def queue(
-    crossdock: Wired,
-    caller: Caller,
+def queue_filters(
     site: str | None = None,
     kind: str | None = None,
     agent: str | None = None,
     supplier: str | None = None,
     customer_tier: str | None = None,
     status: str | None = None,
+) -> dict[str, str | None]:
+    """The queue's filters as given in the query string (checked by `QueueFilters.of`);
+    the workbench's queue page takes the same."""
+    return {"site": site, "kind": kind, "agent": agent, "supplier": supplier,
+            "customer_tier": customer_tier, "status": status}  # fmt: skip
+
+
+GivenFilters = Annotated[dict[str, str | None], Depends(queue_filters)]
+
+
+@router.get("/queue")
+def queue(
+    crossdock: Wired,
+    caller: Caller,
+    given: GivenFilters,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
-    filters = QueueFilters.of(
-        site=site,
-        kind=kind,
-        agent=agent,
-        supplier=supplier,
-        customer_tier=customer_tier,
-        status=status,
-    )
     page = work_queue(
-        crossdock.work_queue_reads, actor=caller, filters=filters, cursor=cursor, limit=limit
+        crossdock.work_queue_reads,
+        actor=caller,
+        filters=QueueFilters.of(**given),
+        cursor=cursor,
+        limit=limit,
     )
     return page.to_json()
 
