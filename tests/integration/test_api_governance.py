@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from crossdock.bootstrap import bootstrap
 from crossdock.config import Settings
 from crossdock.entrypoints.api import create_app
 from crossdock.governance.credentials import WeakSecret
+from crossdock.governance.policy.loading import demo_policy_text, load_policy
 from crossdock.service_layer.identity import add_agent, add_person, issue_api_token
 from crossdock.service_layer.routing import route_plan
 from tests.integration.governance_fixtures import add_plan_run, add_recommendation
@@ -142,4 +144,47 @@ def test_the_api_refuses_to_start_without_a_secret_outside_demo(database_url):
     wired = bootstrap(Settings(database_url=database_url, mode="production", secret_key=None))
     with pytest.raises(WeakSecret):
         create_app(wired)
+    wired.engine.dispose()
+
+
+def test_routing_texts_never_quote_the_order_value_to_a_planner(database_url: str):
+    """The demo policy's reasons read "value 12,000.00 is above ...": the API's detail,
+    list, routing explanation and audit say "value masked" to a planner or an admin."""
+    wired = bootstrap(Settings(database_url=database_url, mode="production", secret_key=SECRET))
+    wired.migrate()
+    people = {"bea": ["buyer"], "pat": ["planner"], "aud": ["auditor"], "adm": ["admin"]}
+    for name, roles in people.items():
+        add_person(wired.governance, username=name, roles=roles, password=PASSWORD, now=NOW)
+    plan_run = add_plan_run(wired.engine)
+    rec = add_recommendation(
+        wired.engine,
+        plan_run,
+        kind="expedite",
+        po_number="PO-1",
+        line_number=1,
+        order_value=Decimal("12000.00"),
+        purchase_cost=Decimal("12000.00"),
+    )
+    policy = load_policy(demo_policy_text())
+    route_plan(wired.governance, plan_run_id=plan_run, policy=policy, now=NOW)
+    with TestClient(create_app(wired)) as client:
+        planner, auditor = _sign_in(client, "pat"), _sign_in(client, "aud")
+        admin = _sign_in(client, "adm")  # reads the ledger, sees no money
+        urls = (
+            (f"/api/v1/recommendations/{rec}", planner),
+            (f"/api/v1/recommendations/{rec}/routing", planner),
+            ("/api/v1/recommendations", planner),
+            ("/api/v1/audit", admin),
+            (f"/api/v1/recommendations/{rec}", admin),  # with its audit trail
+        )
+        for url, reader in urls:
+            seen = client.get(url, headers=auditor)
+            hidden = client.get(url, headers=reader)
+            assert seen.status_code == hidden.status_code == 200, (url, hidden.text)
+            if not url.endswith("/routing"):  # its re-check stops before the value
+                assert "12,000.00" in seen.text, url
+            assert "12,000" not in hidden.text, url
+            assert "12000" not in hidden.text, url
+        detail = client.get(f"/api/v1/recommendations/{rec}", headers=planner).json()
+        assert "value masked is above" in detail["status_reason"]
     wired.engine.dispose()

@@ -20,13 +20,22 @@ visible: it is the explanation planners decide on. Only `purchase_cost` and
 be worked out by subtraction (action_cost minus the visible parts); masking stops it
 being shown and exported, not a determined reader. See docs/governance.md.
 
-Masking free text (LLM prompts, notes) is not done here yet.
+Free text is masked too (`text_redactor`, `mask_recommendation`, `mask_ledger_entry`):
+a recommendation's rationale, status reason and routing reasons, and a ledger entry's
+reason and routing, can quote the money masking hides (the approval policy's
+"value 1,234.00" is the order value). Each figure hidden from the record, and the
+policy's `value N`, are replaced by "masked" in those texts. Other free text (LLM
+prompts, notes) is not masked here yet.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from crossdock.governance.access import Principal, Role
@@ -93,6 +102,7 @@ ROLE_CLASSES: Final[Mapping[Role, frozenset[str]]] = {
 }
 
 MASKED_FIELDS_KEY: Final = "masked_fields"
+MASKED: Final = "masked"  # what replaces a hidden figure inside free text
 
 
 def visible_classes(principal: Principal) -> frozenset[str]:
@@ -210,3 +220,109 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_copy(v) for v in value]
     return value
+
+
+# ------------------------------------------------------------------------ free text
+
+_VALUE: Final = re.compile(r"\b(value )(-?\d[\d,]*(?:\.\d+)?)")
+_RECOMMENDATION_TEXTS: Final = ("status_reason", "rationale")
+_ORDER_VALUE: Final = "order_value"
+
+
+def mask_recommendation(
+    row: Mapping[str, Any], principal: Principal
+) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """A recommendation row as `principal` may see it: its fields masked (`mask`) and
+    its rationale, status reason and routing reasons cleaned of the hidden money; with
+    the cleaner, for other text about the same recommendation."""
+    shown = mask(row, principal)
+    clean = text_redactor(row, principal, masked=shown.get(MASKED_FIELDS_KEY, ()))
+    for name in _RECOMMENDATION_TEXTS:
+        if isinstance(shown.get(name), str):
+            shown[name] = clean(shown[name])
+    routing = shown.get("routing")
+    if isinstance(routing, Mapping) and routing.get("reasons"):
+        shown["routing"] = {**routing, "reasons": [clean(str(r)) for r in routing["reasons"]]}
+    return shown, clean
+
+
+def mask_ledger_entry(row: Mapping[str, Any], principal: Principal, **about: Any) -> dict[str, Any]:
+    """One ledger entry as `principal` may read it: `detail` parsed, `at` as ISO text,
+    fields masked, and its reason and routing reasons cleaned of the hidden money.
+
+    `about` may give `order_value`: the order value of the recommendation the entry
+    records (None for one without). When it is not given and supplier cost is hidden,
+    every policy `value N` in the text is masked, as it may be an order value."""
+    entry = dict(row)
+    if isinstance(entry.get("detail"), str):
+        entry["detail"] = json.loads(entry["detail"])
+    if isinstance(entry.get("at"), datetime):
+        entry["at"] = entry["at"].isoformat()
+    shown = mask(entry, principal)
+    clean = text_redactor({**entry, **about}, principal, masked=shown.get(MASKED_FIELDS_KEY, ()))
+    if isinstance(shown.get("reason"), str):
+        shown["reason"] = clean(shown["reason"])
+    detail = shown.get("detail")
+    if isinstance(detail, dict) and isinstance(detail.get("routing"), Mapping):
+        routing = detail["routing"]
+        reasons = [clean(str(line)) for line in routing.get("reasons") or ()]
+        detail["routing"] = {**routing, "reasons": reasons}
+    return shown
+
+
+def text_redactor(
+    row: Mapping[str, Any], principal: Principal, *, masked: Iterable[str] | None = None
+) -> Callable[[str], str]:
+    """What to apply to free text about `row` before `principal` reads it: the figures
+    masking hides in its fields, and the policy's `value N` when the order value is
+    hidden (unless `row` says it has none). `masked`: the paths `mask` hid (worked out
+    when not given)."""
+    paths = mask(row, principal).get(MASKED_FIELDS_KEY, ()) if masked is None else masked
+    figures = masked_figures(row, paths)
+    known = _ORDER_VALUE in row
+    value = row.get(_ORDER_VALUE)
+    value_hidden = SUPPLIER_COST not in visible_classes(principal) and (
+        not known or value is not None
+    )
+    if value_hidden and isinstance(value, int | float):
+        figures = (*figures, float(value))
+    return partial(scrub, figures=figures, value_hidden=value_hidden)
+
+
+def masked_figures(raw: Mapping[str, Any], paths: Iterable[str]) -> tuple[float, ...]:
+    """The numbers masking hid: the raw values at `paths` (dotted, list items by index)."""
+    figures = []
+    for path in paths:
+        value: Any = raw
+        for part in path.split("."):
+            if isinstance(value, str) and value[:1] in "[{":
+                value = json.loads(value)
+            if isinstance(value, Mapping):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                value = None
+                break
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            figures.append(float(value))
+    return tuple(figures)
+
+
+def scrub(text: str, figures: Iterable[float], *, value_hidden: bool) -> str:
+    """`text` with each figure (as 1,234.56, 1234.56, 1234.5600 or as stored) replaced
+    by "masked", and, with `value_hidden`, the policy's `value N` too. Figures below 1
+    are left: they would blank out small numbers that mean something else."""
+    if value_hidden:
+        text = _VALUE.sub(rf"\g<1>{MASKED}", text)
+    forms: set[str] = set()
+    for figure in figures:
+        if abs(figure) < 1 or not math.isfinite(figure):
+            continue
+        forms |= {f"{figure:,.2f}", f"{figure:.2f}", f"{figure:,.4f}", f"{figure:.4f}"}
+        forms.add(repr(figure))
+        if figure == int(figure):
+            forms |= {f"{int(figure):,}", str(int(figure))}
+    for form in sorted(forms, key=len, reverse=True):
+        text = re.sub(rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)", MASKED, text)
+    return text

@@ -13,6 +13,7 @@ from typing import Any
 
 from crossdock.governance.access import Principal, authorize
 from crossdock.governance.ledger import EntryDraft
+from crossdock.governance.masking import text_redactor
 from crossdock.governance.policy import PolicySet, explain, load_policy
 from crossdock.service_layer.deciding import UnknownRecommendation
 from crossdock.service_layer.governance_ports import GovernanceStore, StoredPolicy
@@ -53,7 +54,8 @@ def explain_routing(
     store: GovernanceStore, *, recommendation_id: int, actor: Principal
 ) -> dict[str, Any]:
     """Which rule routed a recommendation and why, re-checked against the policy
-    version that routed it."""
+    version that routed it; the order value left out of the lines for an actor who may
+    not see supplier cost."""
     authorize(actor, "view_recommendations")
     state = store.recommendation(recommendation_id)
     if state is None:
@@ -70,6 +72,7 @@ def explain_routing(
         lines = ["not routed yet: it is still proposed"]
     else:
         lines = list(routing.get("reasons", []))
+    clean = text_redactor({"order_value": state.order_value}, actor, masked=())
     return {
         "recommendation_id": state.id,
         "status": state.status.value,
@@ -79,5 +82,5 @@ def explain_routing(
         "rule": routing.get("rule"),
         "approver_roles": routing.get("approver_roles", []),
         "second_approver_roles": routing.get("second_approver_roles", []),
-        "explanation": lines,
+        "explanation": [clean(line) for line in lines],
     }

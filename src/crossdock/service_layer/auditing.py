@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from crossdock.governance.access import Principal, authorize
 from crossdock.governance.ledger import Verification, verify
-from crossdock.governance.masking import MASKED_FIELDS_KEY, mask
+from crossdock.governance.masking import MASKED_FIELDS_KEY, mask_ledger_entry
 from crossdock.service_layer.governance_ports import GovernanceStore
 from crossdock.service_layer.listing_ports import (
     LedgerFilter,
@@ -54,11 +54,19 @@ def verify_audit(store: GovernanceStore, *, actor: Principal) -> Verification:
 
 
 def audit_trail(
-    store: GovernanceStore, *, actor: Principal, recommendation_id: int
+    store: GovernanceStore,
+    *,
+    actor: Principal,
+    recommendation_id: int,
+    order_value: float | None = None,
 ) -> list[dict[str, Any]]:
-    """One recommendation's entries, oldest first, masked for `actor`."""
+    """One recommendation's entries, oldest first, masked for `actor`; `order_value`
+    (the recommendation's) is cleaned out of their texts too."""
     authorize(actor, "view_audit")
-    return [_readable(row, actor) for row in store.ledger(recommendation_id=recommendation_id)]
+    return [
+        _readable(row, actor, order_value=order_value)
+        for row in store.ledger(recommendation_id=recommendation_id)
+    ]
 
 
 def audit_page(
@@ -113,9 +121,10 @@ def purge_audit(
     return purged
 
 
-def _readable(row: Mapping[str, Any], actor: Principal) -> dict[str, Any]:
-    entry = {**row, "detail": json.loads(row["detail"]), "at": _aware(row["at"]).isoformat()}
-    return mask(entry, actor)
+def _readable(row: Mapping[str, Any], actor: Principal, **about: Any) -> dict[str, Any]:
+    """An entry for `actor` (see masking.mask_ledger_entry; `about` may name the
+    order value of the recommendation it records)."""
+    return mask_ledger_entry({**row, "at": _aware(row["at"])}, actor, **about)
 
 
 def _write(rows: Iterator[dict[str, Any]], out: Path, *, format: ExportFormat) -> int:

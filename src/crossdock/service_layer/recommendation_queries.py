@@ -3,11 +3,12 @@ with the routing that decided who approves and the audit trail of every step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crossdock.domain.lifecycle import Status
 from crossdock.governance.access import Principal, allows, authorize, in_sites
-from crossdock.governance.masking import mask
+from crossdock.governance.masking import mask_recommendation
 from crossdock.governance.policy import KIND_WORKFLOWS
 from crossdock.service_layer.auditing import audit_trail
 from crossdock.service_layer.deciding import UnknownRecommendation
@@ -67,7 +68,7 @@ def recommendation_page(
         sites=actor.sites,
     )
     rows, after = store.recommendation_page(where=scoped, page=page)
-    return Page(items=[mask(row, actor) for row in rows], next_after=after)
+    return Page(items=[_shown(row, actor) for row in rows], next_after=after)
 
 
 def list_recommendations(
@@ -82,7 +83,7 @@ def list_recommendations(
     restricted to `actor`'s sites and masked for their roles."""
     authorize(actor, "view_recommendations")
     rows = store.recommendation_rows(status=status, plan_run_id=plan_run_id, limit=limit)
-    return [mask(row, actor) for row in rows if in_sites(actor, str(row["to_code"]))]
+    return [_shown(row, actor) for row in rows if in_sites(actor, str(row["to_code"]))]
 
 
 def recommendation_detail(
@@ -95,14 +96,21 @@ def recommendation_detail(
     state = store.recommendation(recommendation_id)
     if not rows or state is None or not in_sites(actor, state.to_code):
         raise UnknownRecommendation(recommendation_id)
-    detail = mask(rows[0], actor)
+    detail = _shown(rows[0], actor)
     detail["approvals"] = [
         {"approver": a.approver, "role": a.role, "step": a.step, "at": a.at.isoformat()}
         for a in state.approvals
     ]
     detail["audit_trail"] = (
-        audit_trail(store, actor=actor, recommendation_id=state.id)
+        audit_trail(
+            store, actor=actor, recommendation_id=state.id, order_value=rows[0].get("order_value")
+        )
         if allows(actor, "view_audit")
         else None
     )
     return detail
+
+
+def _shown(row: Mapping[str, Any], actor: Principal) -> dict[str, Any]:
+    """A recommendation masked for `actor`, its texts cleaned of the money it hides."""
+    return mask_recommendation(row, actor)[0]

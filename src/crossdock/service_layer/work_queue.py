@@ -25,11 +25,9 @@ import base64
 import binascii
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any, Final, Protocol
 
 from crossdock.domain.errors import CrossdockError
@@ -40,12 +38,7 @@ from crossdock.governance.access import (
     authorize,
     check_segregation,
 )
-from crossdock.governance.masking import (
-    MASKED_FIELDS_KEY,
-    SUPPLIER_COST,
-    mask,
-    visible_classes,
-)
+from crossdock.governance.masking import mask_ledger_entry, mask_recommendation
 from crossdock.governance.policy import KIND_WORKFLOWS, PolicySet, Tier, workflow_for_kind
 from crossdock.service_layer.deciding import Decide, decide
 from crossdock.service_layer.governance_ports import Approval, GovernanceStore
@@ -62,7 +55,6 @@ DECISIONS: Final[tuple[Action, ...]] = (Action.APPROVE, Action.REJECT, Action.MO
 BULK_ACTIONS: Final[tuple[Action, ...]] = (Action.APPROVE, Action.REJECT)
 MAX_PAGE: Final = 200
 MAX_BULK: Final = 500
-MASKED: Final = "masked"
 _EXCERPT: Final = 180
 
 
@@ -241,9 +233,7 @@ def queue_rows(reads: WorkQueueReads, *, actor: Principal, ids: Sequence[int]) -
 def queue_item(found: OpenRecommendation, actor: Principal) -> QueueItem:
     """A stored recommendation as `actor` sees it in the queue."""
     row = found.row
-    shown = mask(row, actor)
-    clean = text_redactor(row, actor, masked=shown.get(MASKED_FIELDS_KEY, ()))
-    _clean_text(shown, clean)
+    shown, clean = mask_recommendation(row, actor)
     shown["approvals"] = [
         {"approver": a.approver, "role": a.role, "step": a.step, "at": a.at.isoformat()}
         for a in found.approvals
@@ -457,77 +447,6 @@ def _refused(recommendation_id: int, message: str) -> BulkLine:
     return BulkLine(recommendation_id, done=False, to_status=None, message=message)
 
 
-# -------------------------------------------------------------- masking, text included
-
-_VALUE: Final = re.compile(r"\b(value )(-?\d[\d,]*(?:\.\d+)?)")
-_TEXT_FIELDS: Final = ("status_reason", "rationale")
-
-
-def _clean_text(shown: dict[str, Any], clean: Callable[[str], str]) -> None:
-    """Clean a masked recommendation's free text in place: its reasons and rationale."""
-    for name in _TEXT_FIELDS:
-        if isinstance(shown.get(name), str):
-            shown[name] = clean(shown[name])
-    routing = shown.get("routing")
-    if isinstance(routing, Mapping) and routing.get("reasons"):
-        shown["routing"] = {**routing, "reasons": [clean(str(r)) for r in routing["reasons"]]}
-
-
-def text_redactor(
-    row: Mapping[str, Any], actor: Principal, *, masked: Iterable[str] | None = None
-) -> Callable[[str], str]:
-    """What to apply to free text about recommendation `row` before `actor` reads it:
-    the figures masking hides in its fields, and its policy `value` when the order value
-    is hidden. `masked`: the paths `mask` hid (worked out when not given)."""
-    paths = mask(row, actor).get(MASKED_FIELDS_KEY, ()) if masked is None else masked
-    figures = masked_figures(row, paths)
-    value_hidden = row.get("order_value") is not None and SUPPLIER_COST not in (
-        visible_classes(actor)
-    )
-    if value_hidden:
-        figures = (*figures, float(row["order_value"]))
-    return partial(scrub, figures=figures, value_hidden=value_hidden)
-
-
-def masked_figures(raw: Mapping[str, Any], paths: Iterable[str]) -> tuple[float, ...]:
-    """The numbers masking hid: the raw values at `paths` (dotted, list items by index)."""
-    figures = []
-    for path in paths:
-        value: Any = raw
-        for part in path.split("."):
-            if isinstance(value, str) and value[:1] in "[{":
-                value = json.loads(value)
-            if isinstance(value, Mapping):
-                value = value.get(part)
-            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-                value = value[int(part)]
-            else:
-                value = None
-                break
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            figures.append(float(value))
-    return tuple(figures)
-
-
-def scrub(text: str, figures: Iterable[float], *, value_hidden: bool) -> str:
-    """`text` with each figure (as 1,234.56, 1234.56, 1234.5600 or as stored) replaced
-    by "masked", and, with `value_hidden`, the policy's `value N` too. Figures below 1
-    are left: they would blank out small numbers that mean something else."""
-    if value_hidden:
-        text = _VALUE.sub(rf"\g<1>{MASKED}", text)
-    forms: set[str] = set()
-    for figure in figures:
-        if abs(figure) < 1 or not math.isfinite(figure):
-            continue
-        forms |= {f"{figure:,.2f}", f"{figure:.2f}", f"{figure:,.4f}", f"{figure:.4f}"}
-        forms.add(repr(figure))
-        if figure == int(figure):
-            forms |= {f"{int(figure):,}", str(int(figure))}
-    for form in sorted(forms, key=len, reverse=True):
-        text = re.sub(rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)", MASKED, text)
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class AuditPage:
     entries: tuple[dict[str, Any], ...]
@@ -563,24 +482,10 @@ def audit_page(
 
 
 def audit_entry(row: Mapping[str, Any], actor: Principal) -> dict[str, Any]:
-    """One ledger entry for `actor`: masked, and its reason and routing text cleaned of
-    the money it hides (the order value of the recommendation it records included)."""
+    """One ledger entry for `actor`, masked and its text cleaned, the order value of the
+    recommendation it records (joined in by the read) included."""
     entry = {key: value for key, value in row.items() if key != "recommendation_order_value"}
-    if isinstance(entry.get("detail"), str):
-        entry["detail"] = json.loads(entry["detail"])
-    if isinstance(entry.get("at"), datetime):
-        entry["at"] = entry["at"].isoformat()
-    shown = mask(entry, actor)
-    about = {**entry, "order_value": row.get("recommendation_order_value")}
-    clean = text_redactor(about, actor, masked=shown.get(MASKED_FIELDS_KEY, ()))
-    if isinstance(shown.get("reason"), str):
-        shown["reason"] = clean(shown["reason"])
-    detail = shown.get("detail")
-    if isinstance(detail, dict) and isinstance(detail.get("routing"), Mapping):
-        routing = detail["routing"]
-        reasons = [clean(str(line)) for line in routing.get("reasons") or ()]
-        detail["routing"] = {**routing, "reasons": reasons}
-    return shown
+    return mask_ledger_entry(entry, actor, order_value=row.get("recommendation_order_value"))
 
 
 def _explanation(shown: Mapping[str, Any]) -> str:

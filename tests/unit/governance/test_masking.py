@@ -8,7 +8,15 @@ import json
 import pytest
 
 from crossdock.governance.access import SYSTEM, Principal, Role
-from crossdock.governance.masking import field_class, mask, mask_rows, visible_classes
+from crossdock.governance.masking import (
+    field_class,
+    mask,
+    mask_ledger_entry,
+    mask_recommendation,
+    mask_rows,
+    scrub,
+    visible_classes,
+)
 
 # written out by hand: the classes each role sees
 EXPECTED_CLASSES = {
@@ -203,3 +211,64 @@ def test_field_class_reads_names_in_context() -> None:
     assert field_class("Unit_Cost") == "supplier_cost"
     assert field_class("savings") is None
     assert field_class("order_value", context="sales_orders") == "customer_pricing"
+
+
+# ------------------------------------------------------------------------ free text
+
+ROUTED = {
+    "tier": "approve",
+    "rule": "buys",
+    "reasons": ["value 93,750.53 is above buys.value_at_most 25,000.00"],
+}
+
+
+def test_scrub_replaces_whole_figures_only():
+    text = "value 1,200.00; 1200.00 here, 11200.00 and 1,200.001 stay, 0.50 stays"
+    assert scrub(text, [1200.0, 0.5], value_hidden=False) == (
+        "value masked; masked here, 11200.00 and 1,200.001 stay, 0.50 stays"
+    )
+
+
+def test_a_recommendations_texts_lose_the_order_value_for_a_planner_not_a_buyer():
+    row = {
+        "id": 7,
+        "order_value": 93750.5328,
+        "status_reason": ROUTED["reasons"][0],
+        "rationale": "buy now: 93,750.53 of stock lands before the stockout",
+        "routing": ROUTED,
+    }
+    shown, clean = mask_recommendation(row, person("planner"))
+    assert shown["order_value"] is None
+    assert shown["status_reason"] == "value masked is above buys.value_at_most 25,000.00"
+    assert shown["rationale"] == "buy now: masked of stock lands before the stockout"
+    assert shown["routing"]["reasons"] == [shown["status_reason"]]
+    assert clean("ordered 93750.53") == "ordered masked"
+    seen, _ = mask_recommendation(row, person("buyer"))
+    assert seen["status_reason"] == row["status_reason"]
+    assert seen["rationale"] == row["rationale"]
+
+
+def test_a_transfers_policy_value_stays_readable_it_is_no_order_value():
+    row = {"order_value": None, "status_reason": "value 120.00 is at most t.value_at_most 500.00"}
+    shown, _ = mask_recommendation(row, person("planner"))
+    assert shown["status_reason"] == row["status_reason"]
+
+
+def test_a_ledger_entry_is_parsed_masked_and_its_routing_text_cleaned():
+    entry = {
+        "seq": 3,
+        "reason": ROUTED["reasons"][0],
+        "detail": json.dumps({"routing": ROUTED, "order_value": 93750.5328}),
+    }
+    known = mask_ledger_entry(entry, person("planner"), order_value=93750.5328)
+    assert known["detail"]["order_value"] is None
+    assert known["reason"].startswith("value masked is above")
+    assert known["detail"]["routing"]["reasons"] == [known["reason"]]
+    # not told the order value: every policy value is hidden, to be safe
+    unknown = mask_ledger_entry({**entry, "detail": "{}"}, person("planner"))
+    assert unknown["reason"].startswith("value masked is above")
+    # told it has none: the value is some other money and stays
+    none = mask_ledger_entry({**entry, "detail": "{}"}, person("planner"), order_value=None)
+    assert none["reason"] == entry["reason"]
+    auditor = mask_ledger_entry(entry, person("auditor"), order_value=93750.5328)
+    assert auditor["reason"] == entry["reason"]
