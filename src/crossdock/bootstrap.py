@@ -24,6 +24,7 @@ from crossdock.governance.policy import PolicySet
 
 if TYPE_CHECKING:
     from crossdock.adapters.bus.jetstream import JetStream
+    from crossdock.adapters.db.evidence_reads import SqlEvidenceReads
     from crossdock.adapters.db.exception_reads import SqlExceptionReads
     from crossdock.adapters.db.kpi_reads import SqlKpiReads
     from crossdock.adapters.db.network_reads import SqlNetworkReads
@@ -69,6 +70,13 @@ class Crossdock:
     def connections(self) -> SqlConnectionStore:
         """Connections to systems of record, and the recommendations' ERP write-back."""
         return SqlConnectionStore(self.engine)
+
+    @cached_property
+    def evidence_reads(self) -> SqlEvidenceReads:
+        """What a recommendation's evidence charts read: history, stock, supply, receipts."""
+        from crossdock.adapters.db.evidence_reads import SqlEvidenceReads  # noqa: PLC0415
+
+        return SqlEvidenceReads(self.engine)
 
     @cached_property
     def exceptions(self) -> SqlExceptionReads:

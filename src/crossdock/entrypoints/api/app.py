@@ -32,7 +32,6 @@ from crossdock.entrypoints.api.routes import (
     queue,
     recommendations,
 )
-from crossdock.entrypoints.web import mount_workbench
 from crossdock.governance.access import NotAllowed, SegregationOfDuties
 from crossdock.service_layer.deciding import (
     InvalidDecision,
@@ -73,6 +72,9 @@ def create_app(crossdock: Crossdock) -> FastAPI:
     app.add_exception_handler(CrossdockError, _problem)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_problem)
+    # imported here: the workbench's pages import this package's auth (a cycle otherwise)
+    from crossdock.entrypoints.web import mount_workbench  # noqa: PLC0415
+
     mount_workbench(app)  # the planner workbench's pages and assets (docs/workbench.md)
     return app
 

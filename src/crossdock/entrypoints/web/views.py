@@ -13,6 +13,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from crossdock.domain.lifecycle import Action
+from crossdock.entrypoints.web.charts import line_chart
 from crossdock.governance.masking import MASKED_FIELDS_KEY
 from crossdock.service_layer.deciding import Decision
 
@@ -185,3 +186,84 @@ def drivers(rec: Mapping[str, Any]) -> dict[str, Any]:
             ]
             out["sections"].append({"title": title, "fields": fields})
     return out
+
+
+def evidence_charts(evidence: Any) -> dict[str, Any]:
+    """The recommendation's evidence (`RecommendationEvidence`) as inline SVG charts:
+    the forecast with its range, projected on hand without and with the action (and at
+    the shipping warehouse of a transfer), and the supplier's lead-time history. A chart
+    that cannot be drawn is None, with the reason in `<name>_why`."""
+    out: dict[str, Any] = {
+        "forecast": None,
+        "forecast_why": evidence.forecast_why,
+        "projection": None,
+        "projection_why": evidence.projection_why,
+        "source_projection": None,
+        "source_projection_why": evidence.source_projection_why,
+        "lead_times": None,
+        "lead_times_why": evidence.lead_times_why,
+    }
+    forecast = evidence.forecast
+    if forecast is not None:
+        unit = "week" if forecast.period_days == 7 else "day"
+        out["forecast"] = line_chart(
+            [("demand", forecast.actual), ("forecast", forecast.mean)],
+            band=(forecast.low, forecast.high),
+            band_label=f"{forecast.level}% range",
+            x_labels=[_day_label(day) for day in forecast.periods],
+            title=f"Demand per {unit} at {forecast.location_code}: actual and forecast",
+            y_label=f"units per {unit}",
+            marker=(forecast.today_index, "today"),
+        )
+    for name in ("projection", "source_projection"):
+        projection = getattr(evidence, name)
+        if projection is not None:
+            out[name] = _projection_chart(projection)
+    lead_times = evidence.lead_times
+    if lead_times is not None:
+        observations = lead_times.observations
+        series: list[tuple[str, list[float | None]]] = [
+            ("days from order to receipt", [float(o.days) for o in observations]),
+            ("days promised", [_float_or_none(o.promised_days) for o in observations]),
+        ]
+        if lead_times.quoted_days is not None:
+            series.append(("quoted lead time", [lead_times.quoted_days] * len(observations)))
+        scope = lead_times.sku or "every item"
+        out["lead_times"] = line_chart(
+            series,
+            x_labels=[_day_label(o.received_date) for o in observations],
+            title=f"Lead times of {lead_times.supplier_code} ({scope}), by day received",
+            y_label="days",
+        )
+    return out
+
+
+def _projection_chart(projection: Any) -> Markup:
+    count = len(projection.dates)
+    series: list[tuple[str, list[float | None]]] = [
+        ("without the action", list(projection.without_action))
+    ]
+    if projection.with_action is not None:
+        series.append(("with the action", list(projection.with_action)))
+    if projection.safety_stock is not None:
+        series.append(("safety stock", [projection.safety_stock] * count))
+    if projection.reorder_point is not None:
+        series.append((projection.reorder_point_label, [projection.reorder_point] * count))
+    marker = None
+    if projection.action_index is not None and projection.with_action is not None:
+        marker = (projection.action_index, projection.action_label)
+    return line_chart(
+        series,
+        x_labels=[_day_label(day) for day in projection.dates],
+        title=f"Projected on hand at {projection.location_code}, by day",
+        y_label="units",
+        marker=marker,
+    )
+
+
+def _day_label(day: Any) -> str:
+    return day.isoformat()[5:] if hasattr(day, "isoformat") else str(day)
+
+
+def _float_or_none(value: int | float | None) -> float | None:
+    return None if value is None else float(value)
