@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from crossdock.entrypoints.web import dashboards
 from crossdock.entrypoints.web.pages import router
 from crossdock.entrypoints.web.session import CsrfRefused, SignInNeeded
 
@@ -25,6 +26,7 @@ def mount_workbench(app: FastAPI) -> None:
     app.state.workbench = True
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    app.include_router(dashboards.router)
     app.add_exception_handler(SignInNeeded, _sign_in_first)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
 

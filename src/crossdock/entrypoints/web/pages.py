@@ -36,6 +36,7 @@ from crossdock.governance.access import Principal, allows
 from crossdock.service_layer.approval_policies import explain_routing
 from crossdock.service_layer.deciding import OVERRIDE_REASONS, Decide, decide
 from crossdock.service_layer.identity import SignInRefused
+from crossdock.service_layer.recommendation_evidence import recommendation_evidence
 from crossdock.service_layer.work_queue import (
     QueueFilters,
     audit_page,
@@ -51,7 +52,7 @@ PAGE_SIZE = 50
 router = APIRouter(include_in_schema=False)
 
 
-def _page(
+def page_response(
     request: Request,
     name: str,
     person: Principal | None,
@@ -65,6 +66,7 @@ def _page(
         "person": person,
         "csrf": csrf_token(crossdock, token) if person is not None and token else "",
         "may_audit": person is not None and allows(person, "view_audit"),
+        "may_view_kpis": person is not None and allows(person, "view_kpis"),
         "reason_codes": OVERRIDE_REASONS,
     }
     return TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
@@ -77,7 +79,7 @@ def home(request: Request) -> RedirectResponse:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/queue") -> HTMLResponse:
-    return _page(request, "login.html", None, {"next": _local(next), "error": None})
+    return page_response(request, "login.html", None, {"next": _local(next), "error": None})
 
 
 @router.post("/login")
@@ -93,7 +95,7 @@ def login(
         token, ttl = open_session(crossdock, username=username, password=password)
     except SignInRefused as refused:
         context = {"next": _local(next), "error": str(refused), "username": username}
-        return _page(request, "login.html", None, context, status_code=401)
+        return page_response(request, "login.html", None, context, status_code=401)
     response = RedirectResponse(_local(next), status_code=303)
     keep_session(response, request, token, ttl)
     return response
@@ -180,7 +182,7 @@ def _queue_page(
         )
     except CrossdockError as refused:
         context = {"page": None, "filters": given, "error": str(refused), "outcome": outcome}
-        return _page(request, "queue.html", person, context, status_code=400)
+        return page_response(request, "queue.html", person, context, status_code=400)
     context = {
         "page": page,
         "approvable": any("approve" in item.actions for item in page.items),
@@ -190,7 +192,7 @@ def _queue_page(
         "outcome": outcome,
         "error": error,
     }
-    return _page(request, "queue.html", person, context)
+    return page_response(request, "queue.html", person, context)
 
 
 @router.post("/recommendations/{recommendation_id}/decide", dependencies=[Csrf])
@@ -231,7 +233,7 @@ def decide_one(
     if view == "row" and request.headers.get("HX-Request"):
         rows = queue_rows(crossdock.work_queue_reads, actor=person, ids=[recommendation_id])
         context = {"item": rows[0] if rows else None, "message": message, "ok": ok}
-        return _page(request, "_queue_row.html", person, context)
+        return page_response(request, "_queue_row.html", person, context)
     if view == "row":
         return RedirectResponse("/queue", status_code=303)
     return _detail_page(request, crossdock, person, recommendation_id, message=message, ok=ok)
@@ -256,7 +258,7 @@ def _detail_page(
     rows = queue_rows(crossdock.work_queue_reads, actor=person, ids=[recommendation_id])
     if not rows:
         missing = {"message": f"recommendation {recommendation_id} does not exist"}
-        return _page(request, "missing.html", person, missing, status_code=404)
+        return page_response(request, "missing.html", person, missing, status_code=404)
     item = rows[0]
     routing = explain_routing(
         crossdock.governance, recommendation_id=recommendation_id, actor=person
@@ -277,10 +279,28 @@ def _detail_page(
         "trail": trail,
         "drivers": views.drivers(item.recommendation),
         "options": views.options(item.recommendation),
+        "evidence": _evidence(crossdock, person, recommendation_id),
         "message": message,
         "ok": ok,
     }
-    return _page(request, "recommendation.html", person, context, status_code=200)
+    return page_response(request, "recommendation.html", person, context, status_code=200)
+
+
+def _evidence(crossdock: Any, person: Principal, recommendation_id: int) -> dict[str, Any]:
+    """The recommendation page's charts; the page still renders when they cannot be
+    worked out (the reason is shown instead)."""
+    try:
+        found = recommendation_evidence(
+            crossdock.evidence_reads, actor=person, recommendation_id=recommendation_id
+        )
+    except (CrossdockError, ValueError) as error:
+        return {"failed": f"evidence could not be worked out: {error}"}
+    return {
+        "as_of": found.as_of,
+        "as_of_source": found.as_of_source,
+        "found": found,
+        **views.evidence_charts(found),
+    }
 
 
 @router.get("/audit")
@@ -293,7 +313,7 @@ def audit(
 ) -> HTMLResponse:
     if not allows(person, "view_audit"):
         refused = {"message": "your roles do not include reading the audit ledger"}
-        return _page(request, "missing.html", person, refused, status_code=403)
+        return page_response(request, "missing.html", person, refused, status_code=403)
     wanted = int(recommendation_id) if recommendation_id and recommendation_id.isdigit() else None
     page = audit_page(
         crossdock.work_queue_reads,
@@ -303,7 +323,7 @@ def audit(
         limit=PAGE_SIZE,
     )
     context: dict[str, Any] = {"page": page, "recommendation_id": wanted}
-    return _page(request, "audit.html", person, context)
+    return page_response(request, "audit.html", person, context)
 
 
 def _local(target: str) -> str:
