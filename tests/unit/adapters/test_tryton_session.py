@@ -1,7 +1,8 @@
 """The Tryton JSON-RPC session without a server (httpx's mock transport): values travel
-as Tryton's JSON, an expired session logs in again once, a server that does not answer
-is tried with a growing wait and then counts as unavailable, and Tryton's refusals keep
-its own words. The same against a real trytond: tests/integration/test_tryton_connector.py."""
+as Tryton's JSON, an expired session logs in again (twice at most, then Tryton counts as
+unavailable), a server that does not answer is tried with a growing wait and then counts
+as unavailable, and Tryton's refusals keep its own words. The same against a real
+trytond: tests/integration/test_tryton_connector.py."""
 
 from __future__ import annotations
 
@@ -68,6 +69,15 @@ def test_an_expired_session_logs_in_again_and_asks_once_more():
         "model.stock.location.search_count",
     ]  # fmt: skip
     assert str(server.asked[1][1]).startswith("Session ")
+
+
+def test_sessions_that_keep_ending_make_tryton_unavailable_not_a_crash():
+    server = _Tryton(LOGIN, 401, LOGIN, 401, LOGIN, 401)
+    session = _session(server)
+    with pytest.raises(ErpUnavailable, match="ended 2 new sessions"):
+        session.execute("stock.location", "search_count", [], context={})
+    assert session.logins == 3
+    assert not server.answers  # every answer used: three logins, three tries
 
 
 def test_a_server_that_does_not_answer_is_tried_with_a_growing_wait_then_unavailable():

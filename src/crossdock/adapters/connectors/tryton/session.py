@@ -23,7 +23,7 @@ import base64
 import contextlib
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import httpx
 
@@ -93,11 +93,18 @@ class JsonRpcSession:
     def _call(self, method: str, params: list[Any]) -> Any:
         if self._session is None:
             self._login()
+        for _ in range(_RELOGINS):
+            try:
+                return self._post(method, params, session=self._session)
+            except _SessionExpired:
+                self._login()  # expired between calls: log in again and ask again
         try:
             return self._post(method, params, session=self._session)
-        except _SessionExpired:
-            self._login()  # expired between calls: log in again and ask once more
-            return self._post(method, params, session=self._session)
+        except _SessionExpired as error:
+            raise ErpUnavailable(
+                f"Tryton ended {_RELOGINS} new sessions before {method} ran "
+                f"(HTTP {error}): its session lifetime is shorter than a call takes"
+            ) from error
 
     def _login(self) -> None:
         try:
@@ -163,6 +170,9 @@ class ProteusSession:
 
     def close(self) -> None:
         return None
+
+
+_RELOGINS: Final = 2  # new sessions tried when Tryton says the current one ended
 
 
 class _SessionExpired(Exception):
