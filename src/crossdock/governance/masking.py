@@ -35,7 +35,8 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from functools import partial
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from crossdock.governance.access import Principal, Role
@@ -119,6 +120,7 @@ def visible_classes(principal: Principal) -> frozenset[str]:
     return seen
 
 
+@lru_cache(maxsize=8192)  # a pure lookup, made for every key of every masked record
 def field_class(name: str, *, context: str | None = None) -> str | None:
     """The class of field `name` inside `context`, or None when it is not guarded."""
     key = name.lower()
@@ -225,6 +227,9 @@ def _copy(value: Any) -> Any:
 # ------------------------------------------------------------------------ free text
 
 _VALUE: Final = re.compile(r"\b(value )(-?\d[\d,]*(?:\.\d+)?)")
+# a whole number as written in text: digits with thousands commas and decimals, not
+# part of a longer one (1,200.001 is one number, not 1,200.00 and a 1)
+_NUMBER: Final = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?(?!\d|[.,]\d)")
 _RECOMMENDATION_TEXTS: Final = ("status_reason", "rationale")
 _ORDER_VALUE: Final = "order_value"
 
@@ -284,19 +289,22 @@ def text_redactor(
     value_hidden = SUPPLIER_COST not in visible_classes(principal) and (
         not known or value is not None
     )
-    if value_hidden and isinstance(value, int | float):
+    if value_hidden and isinstance(value, int | float | Decimal):
         figures = (*figures, float(value))
-    return partial(scrub, figures=figures, value_hidden=value_hidden)
+    return Scrubber(figures, value_hidden=value_hidden)
 
 
 def masked_figures(raw: Mapping[str, Any], paths: Iterable[str]) -> tuple[float, ...]:
     """The numbers masking hid: the raw values at `paths` (dotted, list items by index)."""
+    parsed: dict[str, Any] = {}  # each JSON text read once, however many paths go in
     figures = []
     for path in paths:
         value: Any = raw
         for part in path.split("."):
             if isinstance(value, str) and value[:1] in "[{":
-                value = json.loads(value)
+                if value not in parsed:
+                    parsed[value] = json.loads(value)
+                value = parsed[value]
             if isinstance(value, Mapping):
                 value = value.get(part)
             elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
@@ -304,25 +312,44 @@ def masked_figures(raw: Mapping[str, Any], paths: Iterable[str]) -> tuple[float,
             else:
                 value = None
                 break
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             figures.append(float(value))
     return tuple(figures)
 
 
+class Scrubber:
+    """Free text cleaned of `figures` (as 1,234.56, 1234.56, 1234.5600 or as stored,
+    each replaced by "masked", whatever its sign) and, with `value_hidden`, of the
+    policy's `value N`. Figures below 1 are left: they would blank out small numbers
+    that mean something else. Each whole number in the text is looked up among the
+    figures' written forms, so "11200.00" and "1,200.001" never match 1,200."""
+
+    __slots__ = ("_forms", "_value_hidden")
+
+    def __init__(self, figures: Iterable[float], *, value_hidden: bool) -> None:
+        self._value_hidden = value_hidden
+        forms: set[str] = set()
+        for figure in map(abs, figures):
+            if figure < 1 or not math.isfinite(figure):
+                continue
+            forms |= {f"{figure:,.2f}", f"{figure:.2f}", f"{figure:,.4f}", f"{figure:.4f}"}
+            forms.add(repr(figure))
+            if figure == int(figure):
+                forms |= {f"{int(figure):,}", str(int(figure))}
+        self._forms = frozenset(forms)
+
+    def __call__(self, text: str) -> str:
+        if self._value_hidden:
+            text = _VALUE.sub(rf"\g<1>{MASKED}", text)
+        if self._forms:
+            text = _NUMBER.sub(self._replace, text)
+        return text
+
+    def _replace(self, found: re.Match[str]) -> str:
+        number = found.group(0)
+        return MASKED if number in self._forms else number
+
+
 def scrub(text: str, figures: Iterable[float], *, value_hidden: bool) -> str:
-    """`text` with each figure (as 1,234.56, 1234.56, 1234.5600 or as stored) replaced
-    by "masked", and, with `value_hidden`, the policy's `value N` too. Figures below 1
-    are left: they would blank out small numbers that mean something else."""
-    if value_hidden:
-        text = _VALUE.sub(rf"\g<1>{MASKED}", text)
-    forms: set[str] = set()
-    for figure in figures:
-        if abs(figure) < 1 or not math.isfinite(figure):
-            continue
-        forms |= {f"{figure:,.2f}", f"{figure:.2f}", f"{figure:,.4f}", f"{figure:.4f}"}
-        forms.add(repr(figure))
-        if figure == int(figure):
-            forms |= {f"{int(figure):,}", str(int(figure))}
-    for form in sorted(forms, key=len, reverse=True):
-        text = re.sub(rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)", MASKED, text)
-    return text
+    """`text` cleaned as `Scrubber` cleans it."""
+    return Scrubber(figures, value_hidden=value_hidden)(text)

@@ -227,6 +227,10 @@ def test_scrub_replaces_whole_figures_only():
     assert scrub(text, [1200.0, 0.5], value_hidden=False) == (
         "value masked; masked here, 11200.00 and 1,200.001 stay, 0.50 stays"
     )
+    assert scrub("ordered 1,200, then 1200. Not 1,2000", [1200.0], value_hidden=False) == (
+        "ordered masked, then masked. Not 1,2000"
+    )
+    assert scrub("credit -1,200.00", [-1200.0], value_hidden=False) == "credit -masked"
 
 
 def test_a_recommendations_texts_lose_the_order_value_for_a_planner_not_a_buyer():
