@@ -181,3 +181,29 @@ def test_a_planner_never_sees_supplier_cost_anywhere_in_the_page(page: Page, wor
     screenshot(page, "recommendation")
     order_value = float(_row(workbench, ident)["order_value"])
     assert _shows(buyer_html, f"{order_value:,.2f}")  # the same check finds what a buyer sees
+
+
+def test_a_planner_modifies_a_transfer_on_its_queue_row_and_reads_the_exceptions(
+    page: Page, workbench: Workbench
+):
+    sign_in(page, "planner")
+    page.goto("/queue?kind=transfer")
+    row = page.locator("#queue tbody tr[data-status=pending_approval]:has(details.modify-row)")
+    row = row.last  # the approve test above takes the first
+    ident = row.get_attribute("data-id")
+    before = _row(workbench, int(ident))
+    row.locator("details.modify-row summary").click()
+    form = row.locator("form.modify-form")
+    wanted = max(1.0, float(before["quantity"]) // 2)
+    form.locator("input[name=quantity]").fill(f"{wanted:g}")
+    form.locator("input[name=reason]").fill("half now, the rest with the next truck")
+    form.locator("select[name=reason_code]").select_option("timing")
+    form.locator("button[type=submit]").click()
+    swapped = page.locator(f"#rec-{ident}")
+    expect(swapped.locator(".message.ok")).to_contain_text("modify: pending_approval → ")
+    after = _row(workbench, int(ident))
+    assert after["approved_quantity"] == wanted
+    assert after["status"] in {"modified", "approved"}
+    page.click("nav >> text=Exceptions")
+    expect(page.locator("h1")).to_contain_text("Exceptions")
+    screenshot(page, "exceptions")

@@ -6,6 +6,7 @@ restricted by site and masked by role; each agent's declaration with its activit
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,8 +21,9 @@ from crossdock.adapters.db.tables import (
     schedule_runs,
 )
 from crossdock.service_layer.event_ports import OutboxMessage
+from crossdock.service_layer.exceptions_queue import newest_exceptions
 from tests.integration.governance_fixtures import add_plan_run, add_recommendation
-from tests.integration.workbench_fixtures import Workbench, open_workbench
+from tests.integration.workbench_fixtures import PASSWORD, Workbench, open_workbench
 
 
 def _at(hour: int, minute: int = 0) -> datetime:
@@ -54,7 +56,7 @@ def bench(database_url: str) -> Iterator[tuple[Workbench, dict[str, int]]]:
                 [
                     {"import_run_id": 1, "entity": "items", "source_file": "items.csv",
                      "row_number": 4, "natural_key": "sku=A100", "field": "unit_cost",
-                     "value": "-3.00", "check_name": "range", "reason": "must be 0 or more",
+                     "value": "-3.00", "check_name": "range", "reason": "-3.00 must be 0 or more",
                      "raw": "{}", "created_at": _at(8), "resolved_at": None,
                      "resolved_by_run_id": None},
                     # superseded by a later import: nobody needs to look at it
@@ -119,7 +121,7 @@ def test_everything_that_needs_a_person_newest_first(bench):
     assert br02["reason"] == "Tryton unreachable"
     assert (br02["reference"], br02["detail"]["erp_attempts"]) == ("SKU-000001@BR02", 3)
     assert (row["reference"], row["field"], row["value"], row["reason"]) == (
-        "sku=A100", "unit_cost", "-3.00", "must be 0 or more",
+        "sku=A100", "unit_cost", "-3.00", "-3.00 must be 0 or more",
     )  # fmt: skip
     assert row["detail"]["row_number"] == 4
 
@@ -178,6 +180,57 @@ def test_money_values_are_masked_by_role(bench):
     assert values("fin") == {"unit_cost": "-3.00", "data.lines.0.unit_price": "12.50"}
     masked = [i for i in bench.get("/exceptions", "pat")["items"] if i["field"] == "unit_cost"]
     assert masked[0]["masked_fields"] == ["value"]
+    assert masked[0]["reason"] == "-masked must be 0 or more"  # the reason quoted it
+
+
+def _page(bench: Workbench, username: str, path: str) -> str:
+    signed = bench.client.post(
+        "/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    answer = bench.client.get(path)
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def _kinds(html: str, table: str) -> list[str]:
+    body = html.split(table, 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr data-kind="([a-z_]+)"', body)
+
+
+def test_the_queue_shows_the_newest_exceptions_but_ranks_failed_writes_itself(bench):
+    bench, ids = bench
+    html = _page(bench, "fin", "/queue")
+    # newest first: the API's dead letter (now), the plan job (12:00), the price dead
+    # letter (09:00), the quarantined cost (08:00); failed ERP writes are not listed
+    # above the queue but ranked in it, by their money
+    assert _kinds(html, 'id="queue-exceptions"') == [
+        "dead_letter", "failed_job", "dead_letter", "quarantined_row",
+    ]  # fmt: skip
+    assert f'<tr id="rec-{ids["failed_br01"]}"' in html
+    assert "all exceptions" not in html  # four: all of them are shown
+    fin = bench.wired.governance.principal("fin")
+    assert fin is not None
+    three, more = newest_exceptions(bench.wired.exceptions, actor=fin, limit=3)
+    assert ([row["kind"] for row in three], more) == (
+        ["dead_letter", "failed_job", "dead_letter"], True,
+    )  # fmt: skip
+    every = _page(bench, "fin", "/exceptions")
+    assert _kinds(every, 'id="exceptions"').count("failed_recommendation") == 2
+    assert "Tryton refused: supplier blocked" in every
+
+
+def test_the_exceptions_page_filters_by_kind_and_masks_a_planners_cost(bench):
+    bench, _ = bench
+    html = _page(bench, "pat", "/exceptions?kind=quarantined_row")
+    assert _kinds(html, 'id="exceptions"') == ["quarantined_row"]
+    assert "unit_cost = masked" in html
+    assert "3.00" not in html  # neither the value nor the reason that quoted it
+    buyer = _page(bench, "bea", "/exceptions?kind=quarantined_row")
+    assert "unit_cost = -3.00" in buyer
+    refused = bench.client.get("/exceptions?kind=fire")
+    assert refused.status_code == 400
+    assert "fire" in refused.text
 
 
 def test_an_unknown_kind_names_the_field(bench):

@@ -412,6 +412,27 @@ def test_a_row_decision_swaps_the_row_with_its_new_status(app, crossdock, networ
     assert crossdock.governance.recommendation(network.ids["transfer_br02"]).version == 2
 
 
+def test_a_row_is_modified_in_place_with_its_new_quantity_and_date(app, crossdock, network):
+    ident = network.ids["transfer_br03"]
+    with TestClient(app) as client:
+        csrf = _sign_in(client, "pat")
+        queue = client.get("/queue").text
+        row = queue.split(f'<tr id="rec-{ident}"', 1)[1].split("</tr>", 1)[0]
+        assert 'name="action" value="modify"' in row  # the row offers it
+        answer = client.post(
+            f"/recommendations/{ident}/decide",
+            data={"action": "modify", "view": "row", "csrf_token": csrf, "quantity": "25",
+                  "arrival_date": "2026-12-03", "reason": "truck is full",
+                  "reason_code": "timing"},
+            headers={"HX-Request": "true"},
+        )  # fmt: skip
+        assert answer.status_code == 200
+        assert answer.text.lstrip().startswith(f'<tr id="rec-{ident}"')
+        assert "modify: pending_approval → " in answer.text
+    state = crossdock.governance.recommendation(ident)
+    assert (state.approved_quantity, state.approved_arrival_date) == (25.0, date(2026, 12, 3))
+
+
 def test_a_planner_sees_no_supplier_cost_anywhere_in_the_html(app, network):
     ident = network.ids["big_buy"]
     with TestClient(app) as client:

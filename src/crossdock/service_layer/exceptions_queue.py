@@ -20,12 +20,14 @@ from crossdock.governance.masking import (
     CONTEXT_FIELD_CLASSES,
     FIELD_CLASSES,
     MASKED_FIELDS_KEY,
+    Scrubber,
     field_class,
     visible_classes,
 )
 from crossdock.service_layer.exception_ports import (
     DEAD_LETTER,
     EXCEPTION_KINDS,
+    FAILED_RECOMMENDATION,
     INSTALLATION_KINDS,
     QUARANTINED_ROW,
     ExceptionFilter,
@@ -66,6 +68,22 @@ def exception_page(
     )
 
 
+def newest_exceptions(
+    reads: ExceptionReads, *, actor: Principal, limit: int = 5
+) -> tuple[list[dict[str, Any]], bool]:
+    """The newest `limit` exceptions for the work queue's first page, failed
+    recommendations left out (the queue ranks them itself, by their money), and whether
+    there are more."""
+    newest: list[dict[str, Any]] = []
+    for kind in EXCEPTION_KINDS:
+        if kind != FAILED_RECOMMENDATION:
+            newest += exception_page(
+                reads, actor=actor, kind=kind, page=PageRequest(limit + 1)
+            ).items
+    newest.sort(key=lambda row: str(row.get("at") or ""), reverse=True)
+    return newest[:limit], len(newest) > limit
+
+
 def _masked(row: dict[str, Any], actor: Principal) -> dict[str, Any]:
     """The row with its `value` withheld when its field is money `actor` may not see."""
     name = row.get("field")
@@ -73,8 +91,19 @@ def _masked(row: dict[str, Any], actor: Principal) -> dict[str, Any]:
         return row
     hidden = {"supplier_cost", "customer_pricing", "margin"} - visible_classes(actor)
     if _classes_of(str(name), kind=str(row["kind"]), subject=row.get("subject")) & hidden:
-        return {**row, "value": None, MASKED_FIELDS_KEY: ["value"]}
+        reason = row.get("reason")
+        if isinstance(reason, str):  # "unit_cost -4.50 is negative" quotes the value
+            reason = Scrubber(_figures(row["value"]), value_hidden=False)(reason)
+        return {**row, "value": None, "reason": reason, MASKED_FIELDS_KEY: ["value"]}
     return row
+
+
+def _figures(value: object) -> tuple[float, ...]:
+    """The number a withheld value holds, as masking's text cleaning takes it."""
+    try:
+        return (float(str(value).replace(",", "")),)
+    except ValueError:
+        return ()
 
 
 def _classes_of(name: str, *, kind: str, subject: object) -> set[str]:

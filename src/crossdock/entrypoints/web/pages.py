@@ -35,6 +35,7 @@ from crossdock.entrypoints.web.session import (
 from crossdock.governance.access import Principal, allows
 from crossdock.service_layer.approval_policies import explain_routing
 from crossdock.service_layer.deciding import OVERRIDE_REASONS, Decide, decide
+from crossdock.service_layer.exceptions_queue import newest_exceptions
 from crossdock.service_layer.identity import SignInRefused
 from crossdock.service_layer.recommendation_evidence import recommendation_evidence
 from crossdock.service_layer.work_queue import (
@@ -189,10 +190,17 @@ def _queue_page(
         "filters": filters.to_json(),
         "query": views.query_string(filters.to_json()),
         "first_page": cursor is not None,
+        "exceptions": _exceptions(crossdock, person) if cursor is None else None,
         "outcome": outcome,
         "error": error,
     }
     return page_response(request, "queue.html", person, context)
+
+
+def _exceptions(crossdock: Any, person: Principal) -> dict[str, Any]:
+    """The newest exceptions, shown above the ranked rows on the queue's first page."""
+    rows, more = newest_exceptions(crossdock.exceptions, actor=person)
+    return {"rows": rows, "more": more}
 
 
 @router.post("/recommendations/{recommendation_id}/decide", dependencies=[Csrf])
