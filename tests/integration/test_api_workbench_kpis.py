@@ -21,8 +21,11 @@ ROUTED = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
 WEEKS = {"as_of": "2026-11-20", "weeks": 2}  # 7-13 Nov and 14-20 Nov
 
 
-def _backtest(wape: float) -> str:
-    return json.dumps({"forecast": {"mean": 2.0, "backtest_wape": wape}})
+def _backtest(wape: float, bias: float | None = None) -> str:
+    forecast = {"mean": 2.0, "backtest_wape": wape}
+    if bias is not None:  # plans stored before bias was have none
+        forecast["backtest_bias"] = bias
+    return json.dumps({"forecast": forecast})
 
 
 def _decide(bench: Workbench, username: str, rec: int, action: Action, at: datetime) -> None:
@@ -43,12 +46,12 @@ def bench(database_url: str) -> Iterator[Workbench]:
         superseded = add_plan_run(engine, as_of=date(2026, 11, 16))
         add_recommendation(engine, superseded, drivers=_backtest(0.9))
         plan = add_plan_run(engine, as_of=date(2026, 11, 18))
-        add_recommendation(engine, plan, sku="SKU-1", drivers=_backtest(0.2))
-        add_recommendation(engine, plan, sku="SKU-2", drivers=_backtest(0.4))
-        add_recommendation(engine, plan, sku="SKU-2", kind="expedite", drivers=_backtest(0.4))
+        add_recommendation(engine, plan, sku="SKU-1", drivers=_backtest(0.2, 0.1))
+        add_recommendation(engine, plan, sku="SKU-2", drivers=_backtest(0.4, -0.3))
+        add_recommendation(engine, plan, sku="SKU-2", kind="expedite", drivers=_backtest(0.4, -0.3))
         add_recommendation(
             engine, plan, sku="SKU-1", kind="transfer", from_code="BR01", to_code="BR02",
-            drivers=_backtest(0.5),
+            drivers=_backtest(0.5, 0.5),
         )  # fmt: skip
         # expedite spend: executing on 12 Nov (40), committed on 17 Nov (75); an approved
         # one (not executed) and one committed before the window do not count
@@ -138,9 +141,17 @@ def test_forecast_accuracy_from_the_newest_plan_of_each_week(bench):
     }
     assert accuracy["by_location"]["BR01"]["item_locations"] == 2
     assert _trend(accuracy) == [0.9, 0.6333]  # the week to 13 Nov: 1 - 0.1
+    # bias: BR01 SKU-1 +0.1 and SKU-2 -0.3 (mean -0.1 over two item-locations), BR02
+    # +0.5: over three (-0.1 x 2 + 0.5) / 3 = +0.1, over-forecast; the 10 Nov plan
+    # stored no bias, so its week has none
     bias = kpis["forecast_bias"]
-    assert bias["value"] is None
-    assert "bias" in bias["why"]
+    assert bias["value"] == 0.1
+    assert bias.get("why") is None
+    assert {loc: v["bias"] for loc, v in bias["by_location"].items()} == {
+        "BR01": -0.1,
+        "BR02": 0.5,
+    }
+    assert _trend(bias) == [None, 0.1]
 
 
 def test_a_planner_sees_stock_value_masked(bench):

@@ -66,13 +66,17 @@ class DecisionTiming:
 @dataclass(frozen=True, slots=True)
 class ForecastBacktest:
     """One plan run's backtest error at one location: the mean WAPE over the
-    item-locations it recommended for (drivers.forecast.backtest_wape)."""
+    item-locations it recommended for (drivers.forecast.backtest_wape), and their mean
+    bias (drivers.forecast.backtest_bias) over the `biased` ones that stored it (plans
+    before it was stored have none)."""
 
     plan_run_id: int
     as_of: date
     location_code: str
     item_locations: int
     mean_wape: float
+    mean_bias: float | None = None
+    biased: int = 0
 
 
 class KpiReads(Protocol):

@@ -17,7 +17,9 @@ Each figure is computed from what Crossdock stores, never estimated:
   week by when the recommendation was last decided;
 - forecast accuracy by location: 1 - the mean backtest WAPE the newest plan run of the
   week stored in its recommendations' drivers (item-locations it recommended for only);
-  forecast bias: not stored by any plan run, so null with the reason.
+  forecast bias the same way from their backtest bias, sum(forecast - actual) /
+  sum(actual), positive when over-forecast (null with the reason for plans stored
+  before bias was).
 
 Stock value is supplier cost: roles that may not see it get null (`masked_fields`).
 """
@@ -54,10 +56,7 @@ from crossdock.service_layer.outcome_ports import OutcomeStore
 DEMAND_WINDOW_DAYS = 28
 MAX_WEEKS = 52
 ORDER_EXCEPTION = "order_exception"
-NO_BIAS = (
-    "no plan run stores forecast bias: the backtest measures it, but only WAPE and MASE "
-    "reach the stored recommendations"
-)
+NO_BIAS = "no plan run in the window stored a backtest bias"
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +396,7 @@ def _forecast(backtests: list[ForecastBacktest], window: list[Week]) -> dict[str
         b.location_code: {
             "accuracy": forecast_accuracy(b.mean_wape),
             "mean_wape": round(b.mean_wape, 4),
+            "bias": None if b.mean_bias is None else round(b.mean_bias, 4),
             "item_locations": b.item_locations,
             "plan_run_id": b.plan_run_id,
             "as_of": b.as_of.isoformat(),
@@ -414,9 +414,27 @@ def _forecast(backtests: list[ForecastBacktest], window: list[Week]) -> dict[str
             },
         ),
         "forecast_bias": Figure(
-            value=None, trend=[None] * len(window), why=NO_BIAS, detail={"by_location": None}
+            value=_weighted_bias(latest),
+            trend=[_weighted_bias(runs) for runs in per_week],
+            why=None if _weighted_bias(latest) is not None else NO_BIAS,
+            detail={
+                "basis": "mean backtest bias, sum(forecast - actual) / sum(actual), of the "
+                "item-locations the plan recommended for; positive: over-forecast",
+                "by_location": {
+                    code: {"bias": row["bias"], "plan_run_id": row["plan_run_id"]}
+                    for code, row in by_location.items()
+                },
+            },
         ),
     }
+
+
+def _weighted_bias(backtests: list[ForecastBacktest]) -> float | None:
+    counted = sum(b.biased for b in backtests if b.mean_bias is not None)
+    if not counted:
+        return None
+    total = sum(b.mean_bias * b.biased for b in backtests if b.mean_bias is not None)
+    return round(total / counted, 4)
 
 
 def _weighted_accuracy(backtests: list[ForecastBacktest]) -> float | None:

@@ -203,6 +203,7 @@ class PlanFrames:
         rows["demand_class"] = rows["unique_id"].map(selection["demand_class"]).fillna("no_demand")
         rows["model"] = rows["unique_id"].map(selection["model"]).fillna("zero")
         rows["backtest_wape"] = rows["unique_id"].map(selection["wape"]).astype("float64")
+        rows["backtest_bias"] = rows["unique_id"].map(selection["bias"]).astype("float64")
         rows["last_demand_date"] = rows["unique_id"].map(classes["last_demand"])
         wape = rows["backtest_wape"].to_numpy(np.float64)
         rows["forecast_confidence"] = np.where(

@@ -264,7 +264,16 @@ def _read(
 
 
 def _forecast(frames: PlanFrames, *, as_of: date, settings: PlanSettings) -> ForecastResult:
-    """Forecast every item-location over the longest horizon, in periods of the setting."""
+    """Forecast every item-location over the longest horizon, in periods of the setting.
+
+    Raises:
+        ValueError: no demand history on or before `as_of`: nothing to forecast from.
+    """
+    if frames.history.empty:
+        raise ValueError(
+            f"no demand history on or before {as_of.isoformat()}: import demand_history "
+            "(docs/data-format.md) before planning"
+        )
     step = 7 if settings.forecast_freq == "W" else 1
     periods = -(-int(frames.rows["horizon_days"].max()) // step)
     drivers = (

@@ -162,6 +162,7 @@ def _drivers(row: dict[str, Any], priced: dict[str, Any]) -> dict[str, Any]:
             "demand_class": row["demand_class"],
             "model": row["model"],
             "backtest_wape": _number(row["backtest_wape"]),
+            "backtest_bias": _number(row.get("backtest_bias")),
         },
         "lead_time": {
             "replenished_from": row["replenished_from"],

@@ -124,6 +124,16 @@ def test_a_plan_before_any_stock_count_is_recorded_as_failed_without_recommendat
     assert [len(frame) for frame in store.signals] == [0]
 
 
+def test_a_plan_without_demand_history_says_so(demo_tables):
+    tables = {**demo_tables, "demand_history": demo_tables["demand_history"].iloc[0:0]}
+    with pytest.raises(PlanFailed) as failed:
+        plan(store_with(tables), as_of=END)
+    assert str(failed.value).endswith(
+        f"failed while classifying and forecasting demand: no demand history on or before "
+        f"{END.isoformat()}: import demand_history (docs/data-format.md) before planning"
+    )
+
+
 def test_a_step_that_fails_later_is_named_on_the_failed_run(demo_tables, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("solver crashed")

@@ -159,13 +159,15 @@ class SqlKpiReads:
         ]
 
     def forecast_backtests(self, *, start: date, end: date) -> list[ForecastBacktest]:
-        wape = _backtest_wape(self.engine.dialect.name)
+        wape = _backtest(self.engine.dialect.name, "backtest_wape")
+        bias = _backtest(self.engine.dialect.name, "backtest_bias")
         per_item_location = (
             select(
                 recommendations.c.plan_run_id,
                 recommendations.c.to_code,
                 recommendations.c.sku,
                 func.avg(wape).label("wape"),
+                func.avg(bias).label("bias"),
             )
             .join(plan_runs, plan_runs.c.id == recommendations.c.plan_run_id)
             .where(
@@ -186,6 +188,8 @@ class SqlKpiReads:
                 per_item_location.c.to_code,
                 func.count(distinct(per_item_location.c.sku)),
                 func.avg(per_item_location.c.wape),
+                func.avg(per_item_location.c.bias),
+                func.count(per_item_location.c.bias),
             )
             .join(plan_runs, plan_runs.c.id == per_item_location.c.plan_run_id)
             .group_by(
@@ -202,8 +206,10 @@ class SqlKpiReads:
                 location_code=str(location),
                 item_locations=int(count),
                 mean_wape=float(mean),
+                mean_bias=None if bias is None else float(bias),
+                biased=int(biased),
             )
-            for run, as_of, location, count, mean in rows
+            for run, as_of, location, count, mean, bias, biased in rows
         ]
 
 
@@ -244,11 +250,12 @@ def _stock_as_of(when: date) -> Any:
     )
 
 
-def _backtest_wape(dialect: str) -> Any:
+def _backtest(dialect: str, score: str) -> Any:
+    """A plan recommendation's backtest `score` (drivers.forecast.<score>) as a number."""
     if dialect == "postgresql":
         drivers = cast(recommendations.c.drivers, JSONB)
-        return cast(drivers["forecast"]["backtest_wape"].astext, Float)
-    return cast(func.json_extract(recommendations.c.drivers, "$.forecast.backtest_wape"), Float)
+        return cast(drivers["forecast"][score].astext, Float)
+    return cast(func.json_extract(recommendations.c.drivers, f"$.forecast.{score}"), Float)
 
 
 def _day(value: object) -> date:

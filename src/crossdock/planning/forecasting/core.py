@@ -75,7 +75,8 @@ class ForecastResult:
         forecasts: long frame: id, `ds`, `mean`, then `lo-<level>` and `hi-<level>` for each
             level; every value >= 0 and lo-<wider> <= lo <= mean <= hi <= hi-<wider>.
         selection: one row per series: id, `demand_class`, `model` (the chosen alias),
-            `backtested` (False when too short: the class default was used), `mase`, `wape`.
+            `backtested` (False when too short: the class default was used), `mase`, `wape`,
+            `bias` (of the chosen model; sum(forecast - actual) / sum(actual)).
         backtest: long frame of every candidate's backtest: id, `model`, `mase`, `wape`, `bias`.
         classification: the `classify_demand` output used.
         lift: the pooled driver lift per class: `demand_class`, `driver`, `coefficient`
@@ -231,7 +232,8 @@ def run_forecast(
         selection.loc[chosen.index, "backtested"] = True
         picked = scores[scores["model"] == scores["unique_id"].map(chosen)]
         picked = picked.set_index("unique_id")
-        selection.loc[picked.index, ["mase", "wape"]] = picked[["mase", "wape"]]
+        scored = ["mase", "wape", "bias"]
+        selection.loc[picked.index, scored] = picked[scored]
         selections.append(selection.reset_index())
         model_of = group["unique_id"].map(selection["model"])
         forecasts += _forecast_class(group, model_of, models, quantiles, setup)
@@ -415,6 +417,7 @@ def _selection(ids: pd.Index, demand_class: str, model: str) -> pd.DataFrame:
             "backtested": False,
             "mase": np.nan,
             "wape": np.nan,
+            "bias": np.nan,
         }
     )
 

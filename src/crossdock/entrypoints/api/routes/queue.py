@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from crossdock.entrypoints.api.auth import Caller, Wired
+from crossdock.entrypoints.api.fast_json import FastJSONResponse
 from crossdock.service_layer.work_queue import (
     MAX_BULK,
     MAX_PAGE,
@@ -50,14 +51,16 @@ def queue_filters(
 GivenFilters = Annotated[dict[str, str | None], Depends(queue_filters)]
 
 
-@router.get("/queue")
+@router.get("/queue", response_class=FastJSONResponse)
 def queue(
     crossdock: Wired,
     caller: Caller,
     given: GivenFilters,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-) -> dict[str, Any]:
+) -> FastJSONResponse:
+    """Open recommendations, most money at risk first, a page at a time; each masked for
+    the caller with the decisions they may take."""
     page = work_queue(
         crossdock.work_queue_reads,
         actor=caller,
@@ -65,7 +68,7 @@ def queue(
         cursor=cursor,
         limit=limit,
     )
-    return page.to_json()
+    return FastJSONResponse(page.to_json())
 
 
 @router.post("/queue/decisions")
