@@ -106,8 +106,10 @@ def test_rejecting_needs_a_reason_and_then_rejects(page: Page, workbench: Workbe
     assert _row(workbench, int(ident))["status"] == "pending_approval"
 
     again = page.locator(f"#rec-{ident}")
-    again.locator("input[name=reason]").fill("the branch has stock coming from a customer return")
-    again.locator("select[name=reason_code]").select_option("demand_knowledge")
+    again.locator(".reject-form input[name=reason]").fill(
+        "the branch has stock coming from a customer return"
+    )
+    again.locator(".reject-form select[name=reason_code]").select_option("demand_knowledge")
     again.locator("button.reject").click()
     expect(page.locator(f"#rec-{ident}")).to_have_attribute("data-status", "rejected")
     stored = _row(workbench, int(ident))

@@ -103,6 +103,8 @@ ROLE_CLASSES: Final[Mapping[Role, frozenset[str]]] = {
 }
 
 MASKED_FIELDS_KEY: Final = "masked_fields"
+_CONTAINERS: Final = (dict, list, tuple, Mapping)  # what masking looks inside
+_PLAIN: Final = frozenset({int, float, bool, type(None)})
 MASKED: Final = "masked"  # what replaces a hidden figure inside free text
 
 
@@ -120,9 +122,13 @@ def visible_classes(principal: Principal) -> frozenset[str]:
     return seen
 
 
-@lru_cache(maxsize=8192)  # a pure lookup, made for every key of every masked record
 def field_class(name: str, *, context: str | None = None) -> str | None:
     """The class of field `name` inside `context`, or None when it is not guarded."""
+    return _class_of(name, context)
+
+
+@lru_cache(maxsize=8192)  # a pure lookup, made for every key of every masked record
+def _class_of(name: str, context: str | None) -> str | None:
     key = name.lower()
     if context is not None:
         special = CONTEXT_FIELD_CLASSES.get(context.lower(), {}).get(key)
@@ -172,15 +178,23 @@ def _mask_mapping(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in record.items():
-        key = str(name)
-        here = f"{path}.{key}" if path else key
-        if field_class(key, context=context) in hidden:
+        key = name if type(name) is str else str(name)
+        if _class_of(key, context) in hidden:
             out[key] = None
-            masked.append(here)
-        elif hidden and key.lower() in JSON_TEXT_FIELDS and isinstance(value, str):
-            out[key] = _mask_json_text(value, hidden, key=key, path=here, masked=masked)
-        else:
+            masked.append(f"{path}.{key}" if path else key)
+        elif type(value) in _PLAIN:  # most values: nothing inside, nothing to copy
+            out[key] = value
+        elif isinstance(value, str):
+            if hidden and key.lower() in JSON_TEXT_FIELDS:
+                here = f"{path}.{key}" if path else key
+                out[key] = _mask_json_text(value, hidden, key=key, path=here, masked=masked)
+            else:
+                out[key] = value
+        elif isinstance(value, _CONTAINERS):
+            here = f"{path}.{key}" if path else key
             out[key] = _mask_value(value, hidden, context=key, path=here, masked=masked)
+        else:  # a number, a date, None: nothing inside to mask, nothing to copy
+            out[key] = value
     return out
 
 
@@ -189,11 +203,13 @@ def _mask_value(
 ) -> Any:
     if not hidden:
         return _copy(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict | Mapping):  # dict first: JSON's, and cheap to check
         return _mask_mapping(value, hidden, context=context, path=path, masked=masked)
     if isinstance(value, list | tuple):
         return [
             _mask_value(item, hidden, context=context, path=f"{path}.{i}", masked=masked)
+            if isinstance(item, _CONTAINERS)
+            else item
             for i, item in enumerate(value)
         ]
     return value

@@ -249,6 +249,14 @@ recommendations = Table(
         sqlite_where=text(_OPEN_RECOMMENDATIONS),
         postgresql_where=text(_OPEN_RECOMMENDATIONS),
     ),
+    Index(  # the queue filtered by kind (alone or with a site): one kind's rows walked
+        "ix_recommendations_work_queue_kind",
+        "kind",
+        "do_nothing_cost",
+        "id",
+        sqlite_where=text(_OPEN_RECOMMENDATIONS),
+        postgresql_where=text(_OPEN_RECOMMENDATIONS),
+    ),
     comment="Typed recommendations of a plan run, with their money explanation.",
 )
 
