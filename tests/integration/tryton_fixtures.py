@@ -9,6 +9,7 @@ Tryton's default is 30 days), so the connector's re-login is exercised for real.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -139,13 +140,30 @@ def _admin(folder: Path, uri: str, database: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def tryton_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """A prepared SQLite Tryton database file, and what the network builder made."""
+    """A prepared SQLite Tryton database file, and what the network builder made.
+
+    Under xdist the workers of one run share it (about a minute to build): the first to
+    ask builds it under a file lock in the run's common temp folder, the others wait and
+    read it. The folder is named by the run's id, so no other run's template is read."""
     require(condition=(BIN / "trytond-admin").exists(),
             reason="Tryton is not installed (the test extra installs it)")  # fmt: skip
-    folder = tmp_path_factory.mktemp("tryton-template")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        folder = tmp_path_factory.mktemp("tryton-template")
+        return folder / "template.sqlite", _sqlite_template(folder)
+    folder = tmp_path_factory.getbasetemp().parent / f"tryton-template-{run}"
+    folder.mkdir(exist_ok=True)
+    built = folder / "network.json"
+    with (folder / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            built.write_text(json.dumps(_sqlite_template(folder)))
+    return folder / "template.sqlite", dict(json.loads(built.read_text()))
+
+
+def _sqlite_template(folder: Path) -> dict[str, Any]:
     (folder / "template.sqlite").touch()
-    network = _admin(folder, "sqlite://", "template")
-    return folder / "template.sqlite", network
+    return _admin(folder, "sqlite://", "template")
 
 
 @pytest.fixture(scope="session")
