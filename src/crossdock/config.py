@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     po_acknowledgement_days: int = 2
     # TOML plan settings the scheduled plan runs with (as `crossdock plan --settings`)
     plan_settings: Path | None = None
+    # the copilot ranks passages by embeddings as well as BM25 when the `semantic` extra
+    # is installed; false keeps BM25 only (docs/copilot.md, Retrieval)
+    copilot_embeddings: bool = True
+    # the copilot's language model, any OpenAI-compatible chat-completions server (vLLM,
+    # Ollama, llama.cpp server, a hosted provider): its base URL (".../v1"), model and
+    # key; without a URL the copilot answers with its deterministic grounded answerer
+    copilot_llm_url: str | None = None
+    copilot_llm_model: str = "default"
+    copilot_llm_api_key: SecretStr | None = None
+    copilot_llm_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -499,3 +499,48 @@ schedule_runs = Table(
     Index(None, "job", "id"),
     comment="Every run of a scheduled job: started, finished, outcome, error.",
 )
+
+# -- the copilot's knowledge base (docs/copilot.md) -------------------------------------
+
+knowledge_documents = Table(
+    "knowledge_documents",
+    metadata,
+    Column("key", String(), primary_key=True, comment="Stable across versions."),
+    Column("title", String(), nullable=False),
+    Column("doc_type", String(), nullable=False, comment="sop, supplier_agreement, ..."),
+    Column("current_version", Integer(), nullable=False),
+    Column("site", String()),
+    Column("supplier", String()),
+    Column("customer", String()),
+    Column("effective_from", Date()),
+    Column("effective_to", Date()),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    comment="Copilot documents: the current version's metadata, one row per document.",
+)
+
+knowledge_versions = Table(
+    "knowledge_versions",
+    metadata,
+    Column("key", String(), primary_key=True),
+    Column("version", Integer(), primary_key=True),
+    Column("content_hash", String(), nullable=False, comment="sha256 of the bytes ingested."),
+    Column("meta", Text(), nullable=False, comment="The version's DocumentMeta, JSON."),
+    Column("source", String(), nullable=False, comment="The file name, or api."),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(), nullable=False, comment="Who ingested it."),
+    comment="Every ingested version of every copilot document; the newest is current.",
+)
+
+knowledge_passages = Table(
+    "knowledge_passages",
+    metadata,
+    Column("passage_id", String(), primary_key=True, comment="<key>@v<version>#<ordinal>"),
+    Column("key", String(), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("ordinal", Integer(), nullable=False),
+    Column("heading", Text(), nullable=False, comment="The heading path."),
+    Column("text", Text(), nullable=False),
+    Column("money_class", String(), comment="supplier_cost, customer_pricing or null."),
+    Index(None, "key", "version", "ordinal"),
+    comment="The chunks of each document version that retrieval searches and answers cite.",
+)
