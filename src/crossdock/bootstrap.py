@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
@@ -24,15 +25,21 @@ from crossdock.governance.policy import PolicySet
 
 if TYPE_CHECKING:
     from crossdock.adapters.bus.jetstream import JetStream
+    from crossdock.adapters.db.copilot_reads import SqlCopilotReads
     from crossdock.adapters.db.evidence_reads import SqlEvidenceReads
     from crossdock.adapters.db.exception_reads import SqlExceptionReads
+    from crossdock.adapters.db.knowledge_store import SqlKnowledgeStore
     from crossdock.adapters.db.kpi_reads import SqlKpiReads
     from crossdock.adapters.db.network_reads import SqlNetworkReads
     from crossdock.adapters.db.outcome_store import SqlOutcomeStore
     from crossdock.adapters.db.store import SqlCanonicalStore
     from crossdock.adapters.db.work_queue_reads import SqlWorkQueueReads
+    from crossdock.copilot.model import Answer
+    from crossdock.governance.access import Principal
+    from crossdock.service_layer.assistant_ports import ChatModel
     from crossdock.service_layer.cadence import ScheduledJob
     from crossdock.service_layer.connector_ports import Connection, Connector
+    from crossdock.service_layer.copilot_search import PassageSearch
     from crossdock.service_layer.ports import SourceFrame
 
 # The canonical and outcome stores, the file reader, the broker client and the
@@ -86,11 +93,87 @@ class Crossdock:
         return SqlExceptionReads(self.engine)
 
     @cached_property
+    def knowledge(self) -> SqlKnowledgeStore:
+        """The copilot's documents, their versions and passages."""
+        from crossdock.adapters.db.knowledge_store import SqlKnowledgeStore  # noqa: PLC0415
+
+        return SqlKnowledgeStore(self.engine)
+
+    @cached_property
     def kpi_reads(self) -> SqlKpiReads:
         """The KPI dashboard's reads."""
         from crossdock.adapters.db.kpi_reads import SqlKpiReads  # noqa: PLC0415
 
         return SqlKpiReads(self.engine)
+
+    @cached_property
+    def copilot_reads(self) -> SqlCopilotReads:
+        """What the copilot's read-only tools read: orders, stock, POs, the plan."""
+        from crossdock.adapters.db.copilot_reads import SqlCopilotReads  # noqa: PLC0415
+
+        return SqlCopilotReads(self.engine)
+
+    @cached_property
+    def passage_search(self) -> PassageSearch:
+        """The copilot's search indexes, with embeddings when the `semantic` extra is
+        installed and CROSSDOCK_COPILOT_EMBEDDINGS is not off."""
+        from crossdock.adapters.embeddings import available_embedder  # noqa: PLC0415
+        from crossdock.service_layer.copilot_search import PassageSearch  # noqa: PLC0415
+
+        return PassageSearch(available_embedder(self.settings))
+
+    def chat_model(self) -> ChatModel | None:
+        """The copilot's language model the settings name; None: answer grounded."""
+        if not self.settings.copilot_llm_url:
+            return None
+        from crossdock.adapters.llm.openai_chat import OpenAIChat  # noqa: PLC0415
+
+        key = self.settings.copilot_llm_api_key
+        return OpenAIChat(
+            base_url=self.settings.copilot_llm_url,
+            model=self.settings.copilot_llm_model,
+            api_key=None if key is None else key.get_secret_value(),
+            timeout_seconds=self.settings.copilot_llm_timeout_seconds,
+        )
+
+    def ask_copilot(
+        self,
+        question: str,
+        *,
+        actor: Principal,
+        now: datetime,
+        history: Sequence[str] = (),
+        use_model: bool = True,
+    ) -> Answer:
+        """The copilot's answer to `question` for `actor` (service_layer/assistant.py),
+        with the tools, documents, draft filing and model wired here."""
+        from crossdock.service_layer.assistant import ask  # noqa: PLC0415
+        from crossdock.service_layer.copilot_drafts import draft_filer  # noqa: PLC0415
+        from crossdock.service_layer.copilot_tools import CopilotTools  # noqa: PLC0415
+        from crossdock.service_layer.knowledge import visible_passages  # noqa: PLC0415
+
+        tools = CopilotTools(
+            reads=self.copilot_reads,
+            queue=self.work_queue_reads,
+            kpi_reads=self.kpi_reads,
+            outcomes=self.outcomes,
+            principal=actor,
+            today=now.date(),
+        )
+        passages = visible_passages(self.knowledge, actor)
+        return ask(
+            question,
+            actor=actor,
+            now=now,
+            toolbox=tools,
+            retrieve=self.passage_search.retrieve(passages, on=now.date()),
+            ledger=self.governance,
+            file_draft=draft_filer(
+                sink=self.agent_data, governance=self.governance, policy=self.approval_policy
+            ),
+            model=self.chat_model() if use_model else None,
+            history=history,
+        )
 
     @cached_property
     def network(self) -> SqlNetworkReads:

@@ -24,8 +24,9 @@ Free text is masked too (`text_redactor`, `mask_recommendation`, `mask_ledger_en
 a recommendation's rationale, status reason and routing reasons, and a ledger entry's
 reason and routing, can quote the money masking hides (the approval policy's
 "value 1,234.00" is the order value). Each figure hidden from the record, and the
-policy's `value N`, are replaced by "masked" in those texts. Other free text (LLM
-prompts, notes) is not masked here yet.
+policy's `value N`, are replaced by "masked" in those texts. The copilot masks its tools'
+results with the same functions before a person or a language model reads them
+(docs/copilot.md).
 """
 
 from __future__ import annotations

@@ -102,3 +102,23 @@ class KpiReads(Protocol):
     def forecast_backtests(self, *, start: date, end: date) -> list[ForecastBacktest]:
         """Of succeeded plan runs with `as_of` from `start` to `end`."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class AgentProposals:
+    """Recommendations one proposer (`proposed_by`: an agent or a person) created in a
+    span, by their `created` ledger entry, and the order value (supplier cost) of those
+    that carry one."""
+
+    proposed_by: str | None
+    proposed: int
+    order_value: Decimal
+    with_order_value: int
+
+
+class ProposalReads(Protocol):
+    """The weekly brief's read of what each agent proposed (in `adapters/db/kpi_reads.py`)."""
+
+    def proposals(self, *, start: datetime, end: datetime) -> list[AgentProposals]:
+        """Per proposer, recommendations created in [start, end)."""
+        ...

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from crossdock.adapters.db.agent_reads.days import day
 from crossdock.adapters.db.tables import audit_ledger, canonical_tables, plan_runs, recommendations
 from crossdock.service_layer.kpi_ports import (
+    AgentProposals,
     DayDemand,
     DayFill,
     DecisionTiming,
@@ -210,6 +211,32 @@ class SqlKpiReads:
                 biased=int(biased),
             )
             for run, as_of, location, count, mean, bias, biased in rows
+        ]
+
+    def proposals(self, *, start: datetime, end: datetime) -> list[AgentProposals]:
+        r, ledger = recommendations.c, audit_ledger.c
+        query = (
+            select(
+                r.proposed_by,
+                func.count(),
+                func.sum(r.order_value),
+                func.count(r.order_value),
+            )
+            .join(audit_ledger, ledger.recommendation_id == r.id)
+            .where(ledger.event == "created", ledger.at >= start, ledger.at < end)
+            .group_by(r.proposed_by)
+            .order_by(r.proposed_by)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            AgentProposals(
+                proposed_by=None if by is None else str(by),
+                proposed=int(count),
+                order_value=_money(value),
+                with_order_value=int(valued),
+            )
+            for by, count, value, valued in rows
         ]
 
 

@@ -24,15 +24,19 @@ from crossdock.entrypoints.api.routes import (
     agents,
     audit,
     auth,
+    copilot,
     events,
     exceptions,
+    knowledge,
     kpis,
     metrics,
     network,
     queue,
     recommendations,
 )
+from crossdock.entrypoints.api.routes import brief as brief_route
 from crossdock.governance.access import NotAllowed, SegregationOfDuties
+from crossdock.service_layer.assistant import InvalidQuestion
 from crossdock.service_layer.deciding import (
     InvalidDecision,
     ModifiedNeedsApproval,
@@ -57,6 +61,7 @@ _STATUS: dict[type[CrossdockError], int] = {
     InvalidDecision: 422,
     InvalidQuery: 422,
     InvalidQueueRequest: 422,
+    InvalidQuestion: 422,
 }
 
 
@@ -67,6 +72,9 @@ def create_app(crossdock: Crossdock) -> FastAPI:
     app.state.crossdock = crossdock
     for module in (auth, queue, recommendations, exceptions, kpis, network, agents, audit, events):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(knowledge.router, prefix="/api/v1")  # the copilot's documents
+    app.include_router(brief_route.router, prefix="/api/v1")
+    app.include_router(copilot.router, prefix="/api/v1")
     app.state.metrics, app.state.delivery_metrics = registry_for(crossdock.events)
     app.include_router(metrics.router)
     app.add_exception_handler(CrossdockError, _problem)

@@ -22,16 +22,20 @@ from crossdock import __version__
 from crossdock.adapters.reports import json_safe, write_simulation_report
 from crossdock.entrypoints.cli import render, render_governance, schema
 from crossdock.entrypoints.cli.agents import agents_command
+from crossdock.entrypoints.cli.ask import ask
+from crossdock.entrypoints.cli.brief import brief
 from crossdock.entrypoints.cli.connect import connect_app
 from crossdock.entrypoints.cli.context import JsonOption, State, one_line_errors, open_crossdock
 from crossdock.entrypoints.cli.edi import edi_app
 from crossdock.entrypoints.cli.events import events_app
 from crossdock.entrypoints.cli.governance import audit_app, recommendations_app, users_app
+from crossdock.entrypoints.cli.knowledge import knowledge_app
 from crossdock.entrypoints.cli.outcomes import outcomes_app
 from crossdock.entrypoints.cli.policy import policy_app
 from crossdock.entrypoints.cli.schedule import schedule_app
 from crossdock.entrypoints.cli.serve import serve
 from crossdock.entrypoints.cli.worker import worker
+from crossdock.governance.access import SYSTEM
 from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.routing import route_plan
 
@@ -55,9 +59,12 @@ app.add_typer(events_app, name="events")
 app.add_typer(edi_app, name="edi")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(connect_app, name="connect")
+app.add_typer(knowledge_app, name="knowledge")
 app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("agents")(agents_command)
+app.command("brief")(brief)
+app.command("ask")(ask)
 
 
 @app.callback()
@@ -116,8 +123,9 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a realistic, reproducible demo network and load it into the store."""
-    from crossdock.demo import DemoOptions  # noqa: PLC0415
+    from crossdock.demo import DEMO_DOCUMENTS, DemoOptions  # noqa: PLC0415
     from crossdock.service_layer.demo import load_demo_network  # noqa: PLC0415
+    from crossdock.service_layer.knowledge import ingest_folder  # noqa: PLC0415
 
     crossdock = open_crossdock()
     crossdock.require_current_schema()
@@ -133,11 +141,22 @@ def demo(
         now=datetime.now(UTC),
         demo_mode=crossdock.settings.mode == "demo",
     )
+    documents = ingest_folder(
+        crossdock.knowledge, DEMO_DOCUMENTS, actor=SYSTEM, now=datetime.now(UTC)
+    )
     if as_json:
-        render.emit_json({**outcome.to_dict(), "governance": seeded})
+        render.emit_json(
+            {**outcome.to_dict(), "governance": seeded, "documents": documents.to_json()}
+        )
         return
     _report(outcome.to_dict(), as_json=False, detailed=False)
     render_governance.seeded(seeded)
+    render.console.print(
+        f"copilot documents: {len(documents.accepted)} new or changed, "
+        f"{len(documents.unchanged)} unchanged, {len(documents.failed)} failed "
+        f"(crossdock knowledge list --as planner)",
+        markup=False,
+    )
 
 
 @app.command("import")

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from crossdock.entrypoints.web import dashboards, exception_pages
+from crossdock.entrypoints.web import copilot_pages, dashboards, exception_pages
 from crossdock.entrypoints.web.pages import router
 from crossdock.entrypoints.web.session import CsrfRefused, SignInNeeded
 
@@ -28,6 +28,7 @@ def mount_workbench(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(dashboards.router)
     app.include_router(exception_pages.router)
+    app.include_router(copilot_pages.router)
     app.add_exception_handler(SignInNeeded, _sign_in_first)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
 

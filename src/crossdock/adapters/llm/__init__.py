@@ -1,0 +1,1 @@
+"""Language models behind the copilot (service_layer/assistant_ports.ChatModel)."""
