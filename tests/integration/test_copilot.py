@@ -354,3 +354,26 @@ def test_crossdock_ask_json_gives_the_same_cited_answer(wired, monkeypatch):
     refused = CliRunner().invoke(app, ["--database-url", url, "ask", "  ", "--as", "planner"])
     assert refused.exit_code == 1
     assert "the question is empty" in refused.output
+
+
+def test_a_buyer_drafts_a_supplier_follow_up_routed_to_buyers(wired):
+    suppliers = _rows(
+        wired.engine, select(po.c.supplier_code).distinct().order_by(po.c.supplier_code)
+    )
+    for supplier in (row["supplier_code"] for row in suppliers):
+        answer = _ask(
+            wired, "buyer", f"Draft a follow-up to supplier {supplier} about its POs at risk"
+        )
+        risk = next(r for r in answer.tool_results if r.tool == "supplier_po_risk")
+        if risk.facts["lines"]:
+            break
+        assert answer.proposals == ()  # nothing at risk: nothing drafted or filed
+    else:
+        pytest.fail("no supplier of the demo network has a PO line at risk")
+    (filed,) = answer.proposals
+    (row,) = _rows(wired.engine, select(recommendations).where(recommendations.c.id == filed))
+    assert (row["kind"], row["agent"]) == ("follow_up", "agent:copilot")
+    assert json.loads(row["routing"])["approver_roles"] == ["buyer"]
+    message = json.loads(row["drivers"])["message"]
+    for line in risk.facts["lines"][:10]:
+        assert line["po_number"] in message
