@@ -42,8 +42,6 @@ import platform
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -82,6 +80,9 @@ from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.identity import add_person
 from crossdock.service_layer.work_queue import QueueFilters, decode_cursor, work_queue
 from results_file import write_section
+
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # the repository: tests/
+from tests.helpers import serving
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 SITES = ("DC01", *(f"BR{b:02d}" for b in range(1, 25)))
@@ -264,45 +265,14 @@ def _build(url: str, *, open_n: int, decided_n: int) -> dict[str, int]:
 # ------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _server(url: str, log: Path) -> Iterator[str]:
-    """`crossdock serve --no-worker` on a free loopback port; yields its base URL."""
-    port = _free_port()
-    command = shutil.which("crossdock", path=str(Path(sys.executable).parent)) or "crossdock"
+    """`crossdock serve --no-worker` on a free loopback port, in production mode with a
+    fresh secret; yields its base URL (tests/helpers.py starts it and waits for it)."""
     env = {**os.environ, "CROSSDOCK_DATABASE_URL": url, "CROSSDOCK_MODE": "production",
            "CROSSDOCK_SECRET_KEY": secrets.token_urlsafe(32)}  # fmt: skip
-    with log.open("w") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own command line
-            [command, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with serving(["serve", "--no-worker"], env=env, log=log) as base:
         yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _sign_in(base: str) -> str:

@@ -9,12 +9,6 @@ written to test-artifacts/screenshots/ for CI to keep."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, require
-from tests.helpers import CROSSDOCK
+from tests.helpers import http_status, run_crossdock, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -38,27 +32,9 @@ class Workbench:
     database_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _run(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [str(CROSSDOCK), *args], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+    done = run_crossdock(*args, env=env, timeout=600)
     assert done.returncode == 0, f"crossdock {' '.join(args)}: {done.stdout}\n{done.stderr}"
-
-
-def _answers(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, ConnectionError):
-        return None
 
 
 @pytest.fixture(scope="session")
@@ -71,35 +47,14 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     _run(env, "init")
     _run(env, "demo", "--skus", "40", "--days", "120", "--end-date", DEMO_END)
     _run(env, "plan", "--as-of", PLAN_AS_OF, "--top", "0")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (folder / "serve.log").open("w")
-    server = subprocess.Popen(  # the worker stays off: the queue holds still while tested
-        [str(CROSSDOCK), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while (status := _answers(f"{base}/login")) is None:
-            assert server.poll() is None, (folder / "serve.log").read_text()
-            assert time.monotonic() < deadline, "crossdock serve did not answer in 60 s"
-            time.sleep(0.2)
+    # the worker stays off: the queue holds still while tested
+    with serving(["serve", "--no-worker"], env=env, log=folder / "serve.log") as base:
+        status = http_status(f"{base}/login")
         assert status == 200, (
             f"GET /login answered {status}: the workbench is not mounted "
             "(create_app must call crossdock.entrypoints.web.mount_workbench)"
         )
         yield Workbench(base=base, database_url=database_url)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

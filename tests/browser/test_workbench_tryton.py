@@ -17,12 +17,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,7 +34,7 @@ from crossdock.config import Settings
 from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.routing import route_plan
 from tests.browser.conftest import screenshot, sign_in
-from tests.helpers import CROSSDOCK
+from tests.helpers import http_status, run_crossdock, serving
 from tests.integration import tryton_fixtures
 from tests.integration.governance_fixtures import add_plan_run, add_recommendation
 from tests.integration.tryton_fixtures import (  # noqa: F401 - fixture
@@ -64,27 +58,9 @@ class TrytonWorkbench:
 
 
 def _crossdock(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [str(CROSSDOCK), *args], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = run_crossdock(*args, env=env, timeout=300)
     assert done.returncode == 0, f"crossdock {' '.join(args)}: {done.stdout}\n{done.stderr}"
     return done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, ConnectionError):
-        return None
 
 
 @pytest.fixture(scope="module")
@@ -163,29 +139,10 @@ def tryton_workbench(
     assert synced["import"]["totals"]["rows_quarantined"] == 0
     assert {"locations", "items", "inventory_positions"} <= set(synced["import"]["entities"])
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (folder / "serve.log").open("w")
-    server = subprocess.Popen(  # no worker: nothing pushes to Tryton but the test's command
-        [str(CROSSDOCK), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while (status := _answers(f"{base}/login")) is None:
-            assert server.poll() is None, (folder / "serve.log").read_text()
-            assert time.monotonic() < deadline, "crossdock serve did not answer in 60 s"
-            time.sleep(0.2)
-        assert status == 200
+    # no worker: nothing pushes to Tryton but the test's command
+    with serving(["serve", "--no-worker"], env=env, log=folder / "serve.log") as base:
+        assert http_status(f"{base}/login") == 200
         yield TrytonWorkbench(base=base, database_url=database_url, env=env, transfer=transfer)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """A real Tryton for the connector's tests: a database made by `trytond-admin` with the
 stock, purchase and sale modules and the small network of `tryton_network.py`, once per
-test session and backend (SQLite file, PostgreSQL template database), then copied for
-each test and served by a `trytond` process of its own on a free loopback port.
+test run and backend (SQLite file, PostgreSQL template database; the xdist workers of a
+run share them), then copied for each test and served by a `trytond` process of its own
+on a free loopback port.
 
 Sessions expire `SESSION_SECONDS` after login on these servers (`session.max_age`;
 Tryton's default is 30 days), so the connector's re-login is exercised for real.
@@ -19,13 +20,15 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import require
 from tests.integration.conftest import POSTGRES_ADMIN_URL
@@ -138,24 +141,66 @@ def _admin(folder: Path, uri: str, database: str) -> dict[str, Any]:
     return dict(json.loads(built.stdout.strip().splitlines()[-1]))
 
 
-@pytest.fixture(scope="session")
-def tryton_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """A prepared SQLite Tryton database file, and what the network builder made.
-
-    Under xdist the workers of one run share it (about a minute to build): the first to
-    ask builds it under a file lock in the run's common temp folder, the others wait and
-    read it. The folder is named by the run's id, so no other run's template is read."""
-    require(condition=(BIN / "trytond-admin").exists(),
-            reason="Tryton is not installed (the test extra installs it)")  # fmt: skip
+def _run_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder the test processes of this run share: under xdist, in the run's common
+    temp folder and named by the run's id (so no other run's is read); without xdist,
+    in this session's own temp folder."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run is None:
-        folder = tmp_path_factory.mktemp("tryton-template")
-        return folder / "template.sqlite", _sqlite_template(folder)
-    folder = tmp_path_factory.getbasetemp().parent / f"tryton-template-{run}"
+        folder = tmp_path_factory.getbasetemp() / name
+    else:
+        folder = tmp_path_factory.getbasetemp().parent / f"{name}-{run}"
     folder.mkdir(exist_ok=True)
-    built = folder / "network.json"
+    return folder
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """The run's lock on `folder`: one test process at a time builds, copies or drops."""
     with (folder / "build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _being_built(folder: Path) -> bool:
+    """Whether another test process holds the run's lock on `folder` just now."""
+    with (folder / "build.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False
+
+
+def _postgres_reachable() -> bool:
+    admin = create_engine(POSTGRES_ADMIN_URL)
+    try:
+        with admin.connect():
+            return True
+    except OperationalError:
+        return False
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def tryton_sqlite_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict]:
+    """A prepared SQLite Tryton database file, and what the network builder made.
+
+    The test processes of one run share it (about a minute to build): the first to ask
+    builds it under the run's lock, the others wait and read it. A process that would
+    wait builds the PostgreSQL template meanwhile, if PostgreSQL is there and no other
+    process has yet: the two workers reach the Tryton tests together, and the two builds
+    then overlap instead of following each other with one worker idle."""
+    require(condition=(BIN / "trytond-admin").exists(),
+            reason="Tryton is not installed (the test extra installs it)")  # fmt: skip
+    folder = _run_folder(tmp_path_factory, "tryton-template")
+    built = folder / "network.json"
+    if not built.exists() and _being_built(folder) and _postgres_reachable():
+        request.getfixturevalue("tryton_postgres_template")
+    with _locked(folder):
         if not built.exists():
             built.write_text(json.dumps(_sqlite_template(folder)))
     return folder / "template.sqlite", dict(json.loads(built.read_text()))
@@ -166,21 +211,53 @@ def _sqlite_template(folder: Path) -> dict[str, Any]:
     return _admin(folder, "sqlite://", "template")
 
 
+@dataclass(frozen=True)
+class PostgresTemplate:
+    """The run's prepared PostgreSQL Tryton database, and the folder whose lock guards
+    it: `CREATE DATABASE ... TEMPLATE` refuses while any other session is on the
+    template, so copies are made one at a time under the lock (they take a second)."""
+
+    database: str
+    network: dict[str, Any]
+    folder: Path
+
+    def copy(self, name: str, admin: Engine) -> None:
+        with _locked(self.folder), admin.connect() as db:
+            db.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.database}"'))
+
+
 @pytest.fixture(scope="session")
 def tryton_postgres_template(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, dict]]:
-    """A prepared PostgreSQL Tryton database to copy, and what the builder made."""
+) -> Iterator[PostgresTemplate]:
+    """A prepared PostgreSQL Tryton database to copy, and what the builder made.
+
+    Built once per run (about two minutes) like the SQLite one: the first test process to
+    ask builds it under the run's lock, the others wait. Each process counts itself in
+    `users`; the last to finish drops the template (and a process that asks after that
+    builds it again)."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"tryton_template_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as db:
-        db.execute(text(f'CREATE DATABASE "{name}"'))
+    folder = _run_folder(tmp_path_factory, "tryton-pg")
+    built, users = folder / "network.json", folder / "users"
     try:
-        network = _admin(tmp_path_factory.mktemp("tryton-pg"), PG_URI, name)
-        yield name, network
+        with _locked(folder):
+            if not built.exists():
+                name = f"tryton_template_{uuid.uuid4().hex[:10]}"
+                with admin.connect() as db:
+                    db.execute(text(f'CREATE DATABASE "{name}"'))
+                network = _admin(folder, PG_URI, name)
+                built.write_text(json.dumps({"database": name, "network": network}))
+            users.write_text(str(int(users.read_text() or 0) + 1 if users.exists() else 1))
+        made = json.loads(built.read_text())
+        yield PostgresTemplate(made["database"], dict(made["network"]), folder)
+        with _locked(folder):
+            left = int(users.read_text()) - 1
+            users.write_text(str(left))
+            if left == 0:
+                built.unlink()
+                with admin.connect() as db:
+                    db.execute(text(f'DROP DATABASE IF EXISTS "{made["database"]}" WITH (FORCE)'))
     finally:
-        with admin.connect() as db:
-            db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -194,12 +271,11 @@ def tryton(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TrytonSer
         shutil.copy(template, folder / "erp.sqlite")
         server = TrytonServer("sqlite", "erp", folder, "sqlite://", network=network)
     else:
-        source, network = request.getfixturevalue("tryton_postgres_template")
+        template: PostgresTemplate = request.getfixturevalue("tryton_postgres_template")
         name = f"tryton_{uuid.uuid4().hex[:12]}"
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as db:
-            db.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
-        server = TrytonServer("postgres", name, folder, PG_URI, network=network)
+        template.copy(name, admin)
+        server = TrytonServer("postgres", name, folder, PG_URI, network=template.network)
     server.start()
     try:
         yield server
