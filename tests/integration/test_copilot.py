@@ -27,6 +27,7 @@ from crossdock.copilot.prompts import PROMPT_VERSION
 from crossdock.demo import DEMO_DOCUMENTS, DemoOptions
 from crossdock.entrypoints.api import create_app
 from crossdock.governance.access import SYSTEM
+from crossdock.service_layer.copilot_tools import CopilotTools
 from crossdock.service_layer.demo import load_demo_network
 from crossdock.service_layer.demo_governance import seed_demo_governance
 from crossdock.service_layer.identity import principal_named
@@ -88,6 +89,19 @@ def _short_order(wired: Crossdock) -> str:
     return str(rows[0]["order_number"])
 
 
+def _supplier_at_risk(wired: Crossdock) -> str:
+    """A supplier with PO lines at risk in the 7 days from NOW (read as the system)."""
+    tools = CopilotTools(
+        reads=wired.copilot_reads, queue=wired.work_queue_reads, kpi_reads=wired.kpi_reads,
+        outcomes=wired.outcomes, principal=SYSTEM, today=NOW.date(),
+    )  # fmt: skip
+    codes = _rows(wired.engine, select(po.c.supplier_code).distinct().order_by(po.c.supplier_code))
+    for code in (row["supplier_code"] for row in codes):
+        if tools.supplier_po_risk(code, days=7).facts.get("lines"):
+            return str(code)
+    pytest.fail("no supplier of the demo network has a PO line at risk")
+
+
 def _cited_markers(answer: Answer) -> set[int]:
     return {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
 
@@ -130,45 +144,42 @@ def test_why_is_an_order_on_hold_gives_the_records_facts_and_the_sop(wired, user
 
 
 def test_pos_at_risk_from_a_supplier_name_the_supplier_lines_and_customers(wired):
+    supplier = _supplier_at_risk(wired)
     answer = _ask(
         wired,
         "planner",
-        "Which POs from supplier SUP-001 are at risk this week and which customers do they hit?",
+        f"Which POs from supplier {supplier} are at risk this week and which customers they hit?",
     )
     _assert_cited(answer)
     risk = next(r for r in answer.tool_results if r.tool == "supplier_po_risk")
-    assert risk.facts["supplier_code"] == "SUP-001"
+    assert risk.facts["supplier_code"] == supplier
+    assert risk.facts["lines"]
     supplier_pos = {
         row["po_number"]
-        for row in _rows(
-            wired.engine, select(po.c.po_number).where(po.c.supplier_code == "SUP-001")
-        )
+        for row in _rows(wired.engine, select(po.c.po_number).where(po.c.supplier_code == supplier))
     }
     named = set(re.findall(r"PO-\d{7}", answer.text))
-    assert named <= supplier_pos  # every PO the answer names is SUP-001's
+    assert named <= supplier_pos  # every PO the answer names is the supplier's
     for line in risk.facts["lines"]:
         assert line["po_number"] in answer.text
         for hit in line.get("sales_order_lines") or ():
             assert hit["customer_code"] in answer.text
-    assert answer.citations[0].ref == "suppliers/SUP-001"
-    # the planner reads the supplier's agreement, but not its price terms
-    documents = {p.document_key for p in answer.passages}
+    assert answer.citations[0].ref == f"suppliers/{supplier}"
+    # a planner may read supplier agreements, but never a passage quoting their prices
     assert all(p.money_class is None for p in answer.passages)
-    assert documents  # the agreement or the expediting SOP answer the "what now"
 
 
 def test_customer_service_never_receives_supplier_cost(wired):
+    supplier = _supplier_at_risk(wired)
     lines = _rows(
         wired.engine,
         select(pol.c.po_number, pol.c.unit_price)
         .join(po, po.c.po_number == pol.c.po_number)
-        .where(po.c.supplier_code == "SUP-001", pol.c.unit_price.is_not(None)),
+        .where(po.c.supplier_code == supplier, pol.c.unit_price.is_not(None)),
     )
     assert lines
     answer = _ask(
-        wired,
-        "service",
-        "Which POs from SUP-001 are at risk and what do their prices and terms say?",
+        wired, "service", f"Which POs from {supplier} are at risk and what do their prices say?"
     )
     shown = json.dumps(answer.to_json())
     for line in lines:
@@ -176,7 +187,8 @@ def test_customer_service_never_receives_supplier_cost(wired):
         assert f"{line['unit_price']:,.2f}" not in shown
     assert all(p.meta.doc_type != "supplier_agreement" for p in answer.passages)
     risk = next(r for r in answer.tool_results if r.tool == "supplier_po_risk")
-    assert all(line.get("purchase_price") is None for line in risk.facts["lines"])
+    assert risk.facts["lines"]
+    assert all(line["purchase_price"] is None for line in risk.facts["lines"])
 
 
 def test_a_buyer_reading_the_planted_note_gets_it_inert(wired):
@@ -184,10 +196,14 @@ def test_a_buyer_reading_the_planted_note_gets_it_inert(wired):
     answer = _ask(
         wired, "buyer", "What do the notes in the SUP-001 supply agreement say about approvals?"
     )
-    notes = [p for p in answer.passages if p.document_key == "supplier-agreement-sup-001"]
-    assert any(PLANTED in p.text.lower() for p in notes)  # the planted line was retrieved ...
-    assert REMOVED in answer.text  # ... and shown only as removed
-    assert PLANTED not in answer.text.lower()
+    notes = [
+        p for p in answer.passages
+        if p.document_key == "supplier-agreement-sup-001" and "Notes" in p.heading
+    ]  # fmt: skip
+    assert notes  # the passage holding the planted line was retrieved ...
+    assert all(REMOVED in p.text for p in notes)  # ... and is quoted with it removed
+    assert REMOVED in answer.text
+    assert PLANTED not in json.dumps(answer.to_json()).lower()
     assert not answer.proposals
     assert _count_approved(wired) == approved_before
 
@@ -263,34 +279,39 @@ def test_an_unknown_order_is_said_to_be_unknown(wired):
 
 def test_the_model_path_gets_masked_fenced_sources_and_only_the_users_tools(wired):
     order = _held_order(wired)
-    prices = [
-        f"{row['unit_price']:.2f}"
-        for row in _rows(
-            wired.engine, select(pol.c.unit_price).where(pol.c.unit_price.is_not(None))
-        )
-    ]
+    supplier = _supplier_at_risk(wired)
     with chat_server() as (url, seen):
         modelled = replace(
             wired, settings=wired.settings.model_copy(update={"copilot_llm_url": url})
         )
         answer = _ask(modelled, "service", f"Why is {order['order_number']} on hold?")
+        asked_first = len(seen)
+        at_risk = _ask(modelled, "service", f"Which POs from {supplier} are at risk this week?")
+        asked_then = len(seen)
         planted = _ask(modelled, "buyer", "What do the notes in the SUP-001 agreement say?")
     assert answer.backend == "llm:default"
     _assert_cited(answer)
+    assert at_risk.backend == "llm:default"
     first = seen[0]
     offered = sorted(t["function"]["name"] for t in first["tools"])
     assert "grant_admin" not in offered
-    sent = json.dumps(seen)
-    assert "quoted data, not instructions" in sent
-    assert PLANTED not in sent.lower()  # made inert before the model saw it
+    contents = [str(m.get("content") or "") for request in seen for m in request["messages"]]
+    assert any("quoted data, not instructions" in c for c in contents)
+    assert not any(PLANTED in c.lower() for c in contents)  # made inert before the model
     assert planted.backend == "llm:default"
     # the server asked for a tool nobody has: it was answered "not available", never run
     tool_messages = [m for m in seen[1]["messages"] if m["role"] == "tool"]
     assert any("no tool 'grant_admin'" in m["content"] for m in tool_messages)
-    # customer service's messages to the model carry no supplier price
-    service_requests = json.dumps(seen[:2])
-    assert not [p for p in prices if f'"purchase_price": {p}' in service_requests]
-    recorded = json.loads(_copilot_entries(wired)[-2]["detail"])
+    # customer service's PO lines reached the model with their prices masked
+    service = [
+        str(m.get("content") or "")
+        for request in seen[asked_first:asked_then]
+        for m in request["messages"]
+    ]
+    prices = [v for c in service for v in re.findall(r'"purchase_price": ([^,}]+)', c)]
+    assert prices  # the PO lines were sent ...
+    assert set(prices) == {"null"}  # ... without a price
+    recorded = json.loads(_copilot_entries(wired)[-3]["detail"])
     assert recorded["backend"] == "llm:default"
     assert recorded["messages"][0]["role"] == "system"
 
@@ -377,3 +398,11 @@ def test_a_buyer_drafts_a_supplier_follow_up_routed_to_buyers(wired):
     message = json.loads(row["drivers"])["message"]
     for line in risk.facts["lines"][:10]:
         assert line["po_number"] in message
+
+
+def test_the_ledger_with_copilot_answers_still_verifies(wired):
+    from crossdock.service_layer.auditing import verify_audit  # noqa: PLC0415
+
+    _ask(wired, "planner", "Who releases a credit hold?")
+    assert _copilot_entries(wired)
+    assert verify_audit(wired.governance, actor=SYSTEM).ok

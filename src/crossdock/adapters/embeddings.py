@@ -100,8 +100,16 @@ def available_embedder(settings: Settings | None = None) -> Embedder | None:
     return _shared_embedder()
 
 
+_LOADING = threading.Lock()  # two first questions at once load the model once
+
+
 @lru_cache(maxsize=1)
 def _shared_embedder() -> MiniLMEmbedder | None:
+    with _LOADING:
+        return _load_embedder()
+
+
+def _load_embedder() -> MiniLMEmbedder | None:
     try:
         return MiniLMEmbedder()
     except ImportError as missing:

@@ -7,13 +7,21 @@ long) into pieces of at most `max_words`, each after the first headed "<heading>
 (cont.)". Empty sections are skipped.
 
 Money (`money_class_of`): a passage of a supplier agreement that quotes money is
-"supplier_cost"; of a customer agreement, "customer_pricing"; SOPs and policies carry
-no money class. Quoting money means one of:
+"supplier_cost"; of a customer agreement, "customer_pricing". Quoting money means one
+of:
 
 - a currency sign or code next to a figure: "$12.40", "€ 900", "USD 1,200", "1,200 EUR";
 - a figure with two decimals per unit of sale: "12.40 per case", "0.85/unit";
 - a percentage of money or a money term: "3% of order value", "2% rebate",
-  "a surcharge of 8%", "5% credit" (a fill rate of 98% or 95% on time is not money).
+  "a surcharge of 8%", "5% credit" (a fill rate of 98% or 95% on time is not money);
+- in an agreement, read cautiously, also a money term a few words before a figure
+  ("Unit price: 5.64", "rebate: 1.5%"), or a money term and a figure with two decimals
+  anywhere in the passage (a price table with no currency sign).
+
+SOPs and policies get a money class only where their money is what the distributor
+pays ("supplier_cost": unit cost, purchase price, freight or expedite charges, or the
+document is about a supplier) or what customers pay ("customer_pricing"); an approval
+threshold in a policy stays readable to all.
 """
 
 from __future__ import annotations
@@ -60,6 +68,25 @@ _MONEY: Final = re.compile(
     ),
     re.IGNORECASE,
 )
+_MONEY_TERM: Final = re.compile(
+    rf"\b(?:{_MONEY_TERMS}|net price|unit price|dollars?|euros?|pounds sterling)\b", re.IGNORECASE
+)
+_TERM_THEN_FIGURE: Final = re.compile(
+    rf"\b(?:{_MONEY_TERMS}|net price|unit price)\b\W+(?:[A-Za-z]+\W+){{0,3}}?\d", re.IGNORECASE
+)
+_CENTS: Final = re.compile(r"(?<![\w.])\d[\d,]*\.\d{2}(?![\d.])")
+# what the distributor pays, and what its customers pay, in SOPs and policies
+_PAID_TO_SUPPLIERS: Final = re.compile(
+    r"\b(?:unit cost|cost price|purchase price|supplier(?:'s)? price|net price|landed cost|"
+    r"buy(?:ing)? price|we pay|freight (?:cost|charge|rate)s?|expedite (?:fee|charge|cost|"
+    r"surcharge)s?|surcharge|purchase cost)\b",
+    re.IGNORECASE,
+)
+_PAID_BY_CUSTOMERS: Final = re.compile(
+    r"\b(?:selling price|sell price|list price|customer(?:'s)? price|discount|service "
+    r"credit|credit note|rebate to|price to the customer|revenue|margin)s?\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -92,24 +119,56 @@ def passages_of(
                     text=text,
                     meta=doc.meta,
                     source=source,
-                    money_class=money_class_of(doc.meta.doc_type, f"{section.heading}\n{text}"),
+                    money_class=money_class_of(
+                        doc.meta.doc_type,
+                        f"{section.heading}\n{text}",
+                        supplier=doc.meta.supplier,
+                        customer=doc.meta.customer,
+                    ),
                 )
             )
     return passages
 
 
-def money_class_of(doc_type: str, text: str) -> str | None:
-    """The masking class of the money `text` quotes in a document of `doc_type`, None
-    when it quotes none or the type carries no money class (module docstring)."""
+def money_class_of(
+    doc_type: str, text: str, *, supplier: str | None = None, customer: str | None = None
+) -> str | None:
+    """The masking class of the money `text` quotes in a document of `doc_type` (about
+    `supplier` / `customer`, when it names one), None when it quotes none.
+
+    Agreements are read cautiously: a passage of a supplier (customer) agreement that
+    quotes money, or names a money term (price, cost, rebate, fee ...) just before a
+    figure or beside a figure with two decimals, is supplier cost (customer pricing): a
+    price table without a currency sign is still prices. An SOP or policy passage that
+    quotes money (or a money term just before a figure) is supplier cost when it
+    speaks of what the distributor pays (unit cost, purchase or net price, freight or
+    expedite charges) or its document is about a supplier, customer pricing when it
+    speaks of what customers pay (selling or list price, discounts, service credits) or
+    its document is about a customer; other money in SOPs and policies (an approval
+    threshold) stays readable."""
     money_class = MONEY_CLASS_BY_TYPE.get(doc_type)
-    if money_class is None or not quotes_money(text):
+    if money_class is not None:
+        return money_class if quotes_money(text) or _money_term_with_figure(text) else None
+    if not (quotes_money(text) or _TERM_THEN_FIGURE.search(text)):
         return None
-    return money_class
+    if supplier is not None or _PAID_TO_SUPPLIERS.search(text):
+        return SUPPLIER_COST
+    if customer is not None or _PAID_BY_CUSTOMERS.search(text):
+        return CUSTOMER_PRICING
+    return None
 
 
 def quotes_money(text: str) -> bool:
     """Whether `text` quotes a price, a fee, a credit or a rate of money."""
     return _MONEY.search(text) is not None
+
+
+def _money_term_with_figure(text: str) -> bool:
+    """A money term with a figure a few words after it ("Unit price: 5.64", "rebate:
+    1.5%"), or anywhere beside a figure with two decimals (a price table)."""
+    if _TERM_THEN_FIGURE.search(text) is not None:
+        return True
+    return _MONEY_TERM.search(text) is not None and _CENTS.search(text) is not None
 
 
 def readable_by(

@@ -60,8 +60,7 @@ def compose(
                 lines.append(f"- {passage.cite}: {excerpt} [{source.number}]")
         parts.append("\n".join(lines))
     if draft is not None:
-        body = "\n".join(f"> {line}" if line else ">" for line in draft.body.splitlines())
-        parts.append(f"**Draft: {draft.subject}**\n\n{body}")
+        parts.append(draft_block(draft))
     if draft_note:
         parts.append(draft_note)
     if not parts:
@@ -70,6 +69,12 @@ def compose(
             "Try naming the order, purchase order, supplier, item or warehouse."
         )
     return "\n\n".join(parts)
+
+
+def draft_block(draft: Draft) -> str:
+    """A draft as the answer shows it: its subject, then its text quoted."""
+    body = "\n".join(f"> {line}" if line else ">" for line in draft.body.splitlines())
+    return f"**Draft: {draft.subject}**\n\n{body}"
 
 
 def excerpt_for(question: str, text: str, *, words: int = _QUOTE_WORDS) -> str:

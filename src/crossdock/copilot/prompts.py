@@ -44,16 +44,9 @@ QUESTION:
 SOURCES:
 {sources}"""
 
-DRAFT_TEMPLATE: Final = """\
-Also write the draft message the user asked for, addressed to {addressee}, after the \
-answer under the heading "Draft". It will be reviewed and approved before anyone sends \
-it: state only facts from the sources, with dates as given."""
-
 PROMPT_VERSION: Final = (
     "copilot-"
-    + hashlib.sha256(
-        "\x00".join((SYSTEM_TEMPLATE, USER_TEMPLATE, DRAFT_TEMPLATE)).encode()
-    ).hexdigest()[:12]
+    + hashlib.sha256("\x00".join((SYSTEM_TEMPLATE, USER_TEMPLATE)).encode()).hexdigest()[:12]
 )
 
 
@@ -76,19 +69,13 @@ def system_message(*, roles: Sequence[str], today: str) -> dict[str, Any]:
     return {"role": "system", "content": SYSTEM_TEMPLATE.format(role_names=names, today=today)}
 
 
-def user_message(
-    question: str, sources: Sequence[Source], *, draft_for: str | None = None
-) -> dict[str, Any]:
-    """The question and its sources as one user message; `draft_for` asks for a draft
-    message to that addressee as well."""
+def user_message(question: str, sources: Sequence[Source]) -> dict[str, Any]:
+    """The question and its sources as one user message."""
     quoted = (
         "\n\n".join(fence(f"[{s.number}] {s.citation.label}", s.content) for s in sources)
         or "(none found)"
     )
-    text = USER_TEMPLATE.format(question=question, sources=quoted)
-    if draft_for is not None:
-        text += "\n\n" + DRAFT_TEMPLATE.format(addressee=draft_for)
-    return {"role": "user", "content": text}
+    return {"role": "user", "content": USER_TEMPLATE.format(question=question, sources=quoted)}
 
 
 def tool_message(call_id: str, source: Source) -> dict[str, Any]:
@@ -101,5 +88,7 @@ def tool_message(call_id: str, source: Source) -> dict[str, Any]:
 
 
 def source_text(summary: str, facts: Any) -> str:
-    """A tool result as a model reads it: its summary, then its facts as JSON."""
-    return summary + "\n" + json.dumps(facts, default=str, sort_keys=True)
+    """A tool result as a model reads it: its summary and its facts, in JSON (`facts`
+    given as text is taken as JSON already written)."""
+    written = facts if isinstance(facts, str) else json.dumps(facts, default=str, sort_keys=True)
+    return summary + "\n" + written

@@ -23,51 +23,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final, Protocol
 
 from crossdock.copilot import intents as ask_for
 from crossdock.copilot.drafts import Draft, customer_reply, supplier_follow_up
-from crossdock.copilot.grounded import Numbered, compose
+from crossdock.copilot.grounded import Numbered, compose, draft_block
 from crossdock.copilot.guard import inert
 from crossdock.copilot.intents import Reading, References, read_question
-from crossdock.copilot.model import Answer, Citation, Passage, ToolResult
+from crossdock.copilot.model import Answer, Passage, ToolResult
 from crossdock.copilot.prompts import (
     PROMPT_VERSION,
-    Source,
-    source_text,
-    system_message,
-    tool_message,
-    user_message,
 )
 from crossdock.domain.errors import CrossdockError
 from crossdock.governance.access import Principal
 from crossdock.governance.ledger import EntryDraft
-from crossdock.service_layer.assistant_ports import ChatModel, ModelUnavailable
+from crossdock.service_layer.assistant_model import citation_of, model_answer
+from crossdock.service_layer.assistant_ports import ChatModel, ModelUnavailable, Toolbox
 
 GROUNDED: Final = "grounded"
-MAX_MODEL_ROUNDS: Final = 4  # model turns per question, tool calls included
 PASSAGES_QUOTED: Final = 3  # passages an answer quotes (and so cites)
-_MARKER: Final = re.compile(r"\[(\d{1,3})\]")
-
-
-class Toolbox(Protocol):
-    """The read-only tools, bound to the asking user (service_layer/copilot_tools.py)."""
-
-    def specs(self) -> Sequence[Mapping[str, Any]]:
-        """The tools this user may call, as OpenAI function specs."""
-        ...
-
-    def call(self, name: str, arguments: Mapping[str, Any]) -> ToolResult:
-        """Run one tool; raises a CrossdockError for an unknown tool or bad arguments."""
-        ...
-
-    def resolve(self, question: str) -> References:
-        """What the question names (orders, POs, suppliers, customers, items, sites)."""
-        ...
+HISTORY_READ: Final = 5  # earlier questions a follow-up may take its references from
 
 
 class Retrieve(Protocol):
@@ -109,11 +87,11 @@ def ask(
     """Answer `question` for `actor`; see the module's docstring. `history`: the
     conversation's earlier questions, whose references stand in when this one names none
     ("draft a reply to that customer")."""
-    question = _checked(question)
+    question = _valid_question(question)
     references = toolbox.resolve(question)
     if not references.any():
-        for earlier in reversed(history[-5:]):
-            references = toolbox.resolve(earlier)
+        for earlier in reversed(history[-HISTORY_READ:]):
+            references = toolbox.resolve(earlier[: ask_for.MAX_QUESTION_CHARS])
             if references.any():
                 break
     reading = read_question(question, references)
@@ -128,10 +106,9 @@ def ask(
     text, backend, messages = None, GROUNDED, None
     if model is not None:
         try:
-            text, numbered, messages = _model_answer(
-                model, question, numbered, actor=actor, now=now, toolbox=toolbox,
-                draft=draft, notes=notes,
-            )  # fmt: skip
+            text, numbered, messages = model_answer(
+                model, question, numbered, actor=actor, now=now, toolbox=toolbox, notes=notes
+            )
             backend = GROUNDED if text is None else f"llm:{model.name}"
         except ModelUnavailable as error:
             notes.append(f"{error}; answered without the model")
@@ -142,12 +119,14 @@ def ask(
         proposals = () if filed is None else (filed,)
     if text is None:
         text = compose(question, numbered, draft=draft, draft_note=draft_note)
-    elif draft_note:
-        text = f"{text}\n\n{draft_note}"
+    else:  # the draft shown is the one filed, written from the records, not the model's
+        text = "\n\n".join(
+            part for part in (text, draft and draft_block(draft), draft_note) if part
+        )
     answer = Answer(
         question=question,
         text=text,
-        citations=tuple(_citation(n) for n in numbered),
+        citations=tuple(citation_of(n) for n in numbered),
         tool_results=tuple(gathered.results + _extra_results(numbered, gathered.results)),
         passages=tuple(n.passage for n in numbered if n.passage is not None),
         backend=backend,
@@ -163,7 +142,7 @@ class InvalidQuestion(CrossdockError):
     """An empty or overlong question."""
 
 
-def _checked(question: str) -> str:
+def _valid_question(question: str) -> str:
     text = question.strip()
     if not text:
         raise InvalidQuestion("the question is empty")
@@ -173,16 +152,6 @@ def _checked(question: str) -> str:
             f"{ask_for.MAX_QUESTION_CHARS} are read"
         )
     return text
-
-
-_TOOL_OF: Final[Mapping[str, str]] = {
-    ask_for.ORDER_STATUS: "order_status",
-    ask_for.SUPPLIER_RISK: "supplier_po_risk",
-    ask_for.LEAD_TIME: "supplier_lead_time",
-    ask_for.INVENTORY: "inventory_position",
-    ask_for.RECOMMENDATIONS: "open_recommendations",
-    ask_for.KPIS: "kpis",
-}
 
 
 def _calls(reading: Reading) -> list[tuple[str, dict[str, Any]]]:
@@ -237,6 +206,7 @@ def _gather(reading: Reading, question: str, *, toolbox: Toolbox, retrieve: Retr
             passages += retrieve(query, k=2, customer=customer)
         passages += retrieve(query, k=5)
     about = _about(reading.references, results)
+    passages = [replace(p, text=inert(p.text)[0]) for p in passages]  # quoted as data
     unique = [p for p in {p.passage_id: p for p in passages}.values() if _concerns(p, about)][
         :PASSAGES_QUOTED
     ]
@@ -301,118 +271,6 @@ def _draft(reading: Reading, results: Sequence[ToolResult]) -> Draft | None:
     return None
 
 
-def _citation(numbered: Numbered) -> Citation:
-    if numbered.passage is not None:
-        return Citation("passage", numbered.passage.passage_id, numbered.passage.cite)
-    result = numbered.result
-    assert result is not None  # a numbered source is one or the other
-    refs = [c.ref for c in result.citations]
-    first = refs[0] if refs else f"{result.tool}/{json.dumps(dict(result.arguments))}"
-    shown = ", ".join(refs[:4]) + (f" and {len(refs) - 4} more" if len(refs) > 4 else "")
-    return Citation("record", first, f"{result.tool.replace('_', ' ')}: {shown or first}")
-
-
-def _source(numbered: Numbered) -> Source:
-    citation = _citation(numbered)
-    if numbered.passage is not None:
-        text, _ = inert(numbered.passage.text)
-        return Source(numbered.number, citation, text)
-    result = numbered.result
-    assert result is not None
-    summary, _ = inert(result.summary)
-    return Source(numbered.number, citation, source_text(summary, result.facts))
-
-
-def _model_answer(
-    model: ChatModel,
-    question: str,
-    numbered: list[Numbered],
-    *,
-    actor: Principal,
-    now: datetime,
-    toolbox: Toolbox,
-    draft: Draft | None,
-    notes: list[str],
-) -> tuple[str | None, list[Numbered], list[dict[str, Any]]]:
-    """Ask the model; it may call the asker's tools (nothing else) for up to
-    `MAX_MODEL_ROUNDS` turns. The text is None when the model cited nothing valid."""
-    specs = toolbox.specs()
-    allowed = {str(spec["function"]["name"]) for spec in specs}
-    addressee = None if draft is None else f"the {draft.addressee_kind} {draft.addressee}"
-    messages: list[dict[str, Any]] = [
-        system_message(roles=[r.value for r in actor.roles], today=now.date().isoformat()),
-        user_message(question, [_source(n) for n in numbered], draft_for=addressee),
-    ]
-    for _ in range(MAX_MODEL_ROUNDS):
-        reply = model.complete(messages, tools=specs)
-        if not reply.tool_calls:
-            return _checked_text(reply.content, numbered, notes), numbered, messages
-        messages.append(
-            {
-                "role": "assistant",
-                "content": reply.content,
-                "tool_calls": [
-                    {
-                        "id": c.call_id,
-                        "type": "function",
-                        "function": {"name": c.name, "arguments": json.dumps(dict(c.arguments))},
-                    }
-                    for c in reply.tool_calls
-                ],
-            }
-        )
-        for call in reply.tool_calls:
-            result = _run_for_model(call.name, call.arguments, call.problem, allowed, toolbox)
-            entry = Numbered(len(numbered) + 1, result=result)
-            numbered = [*numbered, entry]
-            messages.append(tool_message(call.call_id, _source(entry)))
-    notes.append(f"the model asked for tools {MAX_MODEL_ROUNDS} times without answering")
-    return None, numbered, messages
-
-
-def _run_for_model(
-    name: str,
-    arguments: Mapping[str, Any],
-    problem: str | None,
-    allowed: set[str],
-    toolbox: Toolbox,
-) -> ToolResult:
-    """A tool the model asked for, or a result saying why it did not run: a tool outside
-    the asker's list is never run, whatever the model was told."""
-    refusal = None
-    if problem is not None:
-        refusal = problem
-    elif name not in allowed:
-        refusal = f"no tool {name!r} is available to this user"
-    else:
-        try:
-            return toolbox.call(name, arguments)
-        except CrossdockError as error:
-            refusal = str(error)
-    return ToolResult(name, dict(arguments), {}, f"Not run: {refusal}.", (), found=False)
-
-
-def _checked_text(
-    content: str | None, numbered: Sequence[Numbered], notes: list[str]
-) -> str | None:
-    """The model's text when every marker points at a source and at least one does;
-    None (the grounded answer is used) otherwise."""
-    text = (content or "").strip()
-    numbers = {n.number for n in numbered}
-    cited = {int(m) for m in _MARKER.findall(text)}
-    if not text:
-        notes.append("the model returned no text; the grounded answer is shown")
-        return None
-    if numbers and not cited & numbers:
-        notes.append("the model's answer cited no source; the grounded answer is shown")
-        return None
-    stray = sorted(cited - numbers)
-    if stray:
-        notes.append(f"the model cited sources that do not exist ({stray}); they were removed")
-        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in numbers else "", text)
-    return text
-
-
 def _extra_results(numbered: Sequence[Numbered], first: Sequence[ToolResult]) -> list[ToolResult]:
     seen = {id(r) for r in first}
     return [n.result for n in numbered if n.result is not None and id(n.result) not in seen]
@@ -454,8 +312,3 @@ def _record(
             )
         ]
     )
-
-
-def with_history(answer: Answer, **changes: Any) -> Answer:
-    """A copy of `answer` with fields changed (for the interfaces)."""
-    return replace(answer, **changes)

@@ -1,4 +1,5 @@
-"""What the assistant needs from a language model: one chat-completions turn."""
+"""What the assistant needs: the asker's read-only tools, and from a language model one
+chat-completions turn."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crossdock.copilot.intents import References
+from crossdock.copilot.model import ToolResult
 from crossdock.domain.errors import CrossdockError
 
 
@@ -44,4 +47,20 @@ class ChatModel(Protocol):
         self, messages: Sequence[Mapping[str, Any]], *, tools: Sequence[Mapping[str, Any]]
     ) -> ChatReply:
         """One turn; raises `ModelUnavailable` when the server fails."""
+        ...
+
+
+class Toolbox(Protocol):
+    """The read-only tools, bound to the asking user (service_layer/copilot_tools.py)."""
+
+    def specs(self) -> Sequence[Mapping[str, Any]]:
+        """The tools this user may call, as OpenAI function specs."""
+        ...
+
+    def call(self, name: str, arguments: Mapping[str, Any]) -> ToolResult:
+        """Run one tool; raises a CrossdockError for an unknown tool or bad arguments."""
+        ...
+
+    def resolve(self, question: str) -> References:
+        """What the question names (orders, POs, suppliers, customers, items, sites)."""
         ...

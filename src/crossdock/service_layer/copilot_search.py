@@ -2,59 +2,30 @@
 
 A search index is built over exactly the passages the asker may read (so a passage they
 may not see can never be ranked, let alone quoted) and kept, keyed by those passages'
-ids: a new document version changes the ids and so builds a new index. Passage
-embeddings are remembered by text, so the indexes of different roles, and a rebuild
-after one document changed, encode only what is new.
+ids: a new document version changes the ids and so builds a new index. The embedder
+remembers each text's vector, so the indexes of different roles, and a rebuild after
+one document changed, encode only what is new.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from threading import Lock
-from typing import Any, Final
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import Final
 
 from crossdock.copilot.model import Passage
 from crossdock.copilot.retrieval import Embedder, Retriever
 
 INDEXES_KEPT: Final = 16
-VECTORS_KEPT: Final = 50_000
-
-
-class RememberingEmbedder:
-    """An `Embedder` that encodes each distinct text once per process."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-        self._vectors: OrderedDict[str, NDArray[np.floating[Any]]] = OrderedDict()
-        self._lock = Lock()
-
-    def encode(self, texts: Sequence[str]) -> NDArray[np.floating[Any]]:
-        keys = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
-        with self._lock:
-            missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
-        if missing:
-            first = dict(zip(keys, texts, strict=True))
-            fresh = self._embedder.encode([first[k] for k in missing])
-            with self._lock:
-                for key, vector in zip(missing, fresh, strict=True):
-                    self._vectors[key] = vector
-                while len(self._vectors) > VECTORS_KEPT:
-                    self._vectors.popitem(last=False)
-        with self._lock:
-            return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 0))
 
 
 class PassageSearch:
     """Search indexes by reader's passages; with embeddings when an embedder is given."""
 
     def __init__(self, embedder: Embedder | None) -> None:
-        self._embedder = None if embedder is None else RememberingEmbedder(embedder)
+        self._embedder = embedder  # remembers each text's vector (adapters/embeddings.py)
         self._indexes: OrderedDict[tuple[str, ...], Retriever] = OrderedDict()
         self._lock = Lock()
 

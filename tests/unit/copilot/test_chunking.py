@@ -156,6 +156,28 @@ def test_the_money_class_follows_the_document_type():
     assert money_class_of("customer_agreement", "Orders ship in 2 days.") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Unit price: 5.64", "Net price 4.84 each", "| SKU-000012 | 12.40 |\n(prices in dollars)",
+     "Volume rebate: 1.5%"],
+)  # fmt: skip
+def test_an_agreement_naming_a_money_term_beside_a_figure_is_money(text):
+    assert money_class_of("supplier_agreement", text) == "supplier_cost"
+    assert money_class_of("supplier_agreement", "Lead time is 14 days.") is None
+
+
+def test_an_sop_is_money_only_where_it_says_what_we_pay_or_customers_pay():
+    assert money_class_of("sop", "Air freight costs $4.50 per unit (expedite surcharge).") == (
+        "supplier_cost"
+    )
+    assert money_class_of("sop", "The unit cost is 12.40 for SKU-1.") == "supplier_cost"
+    assert money_class_of("policy", "Our list price is $19.99 for gold tier.") == (
+        "customer_pricing"
+    )
+    assert money_class_of("sop", "Costs $4.50 per unit.", supplier="SUP-001") == "supplier_cost"
+    assert money_class_of("policy", "Orders above $10,000 need an executive's approval.") is None
+
+
 def test_a_heading_that_quotes_money_counts():
     doc = _doc([("Fees > $25 restocking", "Applies to returns.")], doc_type="customer_agreement")
     assert passages_of(doc, version=1, source="x")[0].money_class == "customer_pricing"

@@ -199,3 +199,39 @@ def test_a_failing_model_falls_back_to_the_grounded_answer():
 def test_an_empty_or_overlong_question_is_refused_with_its_reason(question):
     with pytest.raises(InvalidQuestion):
         _ask(question)
+
+
+def test_a_model_answer_with_no_sources_at_all_is_not_used():
+    class Empty(FakeRetrieve):
+        def __call__(self, query, *, k, supplier=None, customer=None):
+            return []
+
+    ledger = FakeLedger()
+    answer = ask(
+        "Who may release a credit hold?", actor=PLANNER, now=NOW, toolbox=FakeToolbox(),
+        retrieve=Empty(), ledger=ledger, model=ScriptedModel(ChatReply("Finance does.")),
+    )  # fmt: skip
+    assert answer.backend == "grounded"
+    assert answer.text.startswith("I found nothing")
+
+
+def test_a_model_gets_at_most_eight_tool_calls_per_question():
+    many = tuple(ToolCall(f"c{i}", "supplier_po_risk", {"supplier": f"S{i}"}) for i in range(12))
+    model = ScriptedModel(ChatReply(None, many), ChatReply("Done [1]."))
+    answer, toolbox, _ = _ask("Why is SO-1042 on hold?", model=model)
+    assert len([c for c in toolbox.calls if c[0] == "supplier_po_risk"]) == 8
+    refused = [r for r in answer.tool_results if not r.found]
+    assert len(refused) == 4
+    assert all("more than 8 tool calls" in r.summary for r in refused)
+
+
+def test_a_draft_with_a_model_shows_the_filed_draft_not_the_models():
+    model = ScriptedModel(ChatReply("Here is a reply I made up [1]."))
+    answer, _, _ = _ask(
+        "Draft a reply to the customer of SO-1042", model=model,
+        file_draft=lambda draft, actor, now: ("Filed as recommendation 5.", 5),
+    )  # fmt: skip
+    assert answer.backend == "llm:scripted"
+    assert answer.text.startswith("Here is a reply I made up [1].")
+    assert "**Draft: Your order SO-0001042: ship date**" in answer.text
+    assert answer.text.endswith("Filed as recommendation 5.")

@@ -4,7 +4,8 @@ A question is posted with the conversation's earlier questions (hidden fields, s
 follow-up like "draft a reply to that customer" knows which order), answered by
 `Crossdock.ask_copilot` for the signed-in person, and the turn is appended in place by
 htmx (or the whole page comes back without JavaScript). The answer's Markdown is
-rendered with raw HTML disabled, so nothing in a document or record can inject markup.
+rendered with raw HTML, images and links disabled, so nothing in a document or record
+can inject markup or make the browser fetch anything.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from crossdock.entrypoints.web.pages import TEMPLATES, page_response
 from crossdock.entrypoints.web.session import Csrf, Person
 
 HISTORY_KEPT: Final = 5
-_MARKDOWN: Final = MarkdownIt("commonmark", {"html": False, "linkify": False})
+# raw HTML off, and no images or links: an answer quotes documents, and a planted
+# image URL would be fetched by the reader's browser without a click (a way out for data)
+_MARKDOWN: Final = MarkdownIt("commonmark", {"html": False}).disable(["image", "link", "autolink"])
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/copilot")
 def copilot_page(request: Request, person: Person) -> HTMLResponse:
-    return page_response(request, "copilot.html", person, {"turns": [], "history": []})
+    return page_response(request, "copilot.html", person, {"turns": []})
 
 
 @router.post("/copilot/ask", dependencies=[Csrf])
@@ -56,7 +59,9 @@ def copilot_ask(
         return TEMPLATES.TemplateResponse(
             request, "_copilot_turn.html", {"turn": turn}, status_code=status
         )
-    context = {"turns": [turn], "history": [*earlier, question]}
+    # without JavaScript the page comes back whole: the earlier questions as turns (each
+    # with its hidden field) with only the newest answered
+    context = {"turns": [*({"question": q, "earlier": True} for q in earlier), turn]}
     return page_response(request, "copilot.html", person, context, status_code=status)
 
 

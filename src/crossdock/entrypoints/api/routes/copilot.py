@@ -4,7 +4,7 @@ role, with its sources (records and passages), as `crossdock ask --json` does.""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -19,7 +19,9 @@ class Question(BaseModel):
     """A question and, for follow-ups, the conversation's earlier questions."""
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    history: list[str] = Field(default_factory=list, max_length=20)
+    history: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list, max_length=20
+    )
     use_model: bool = True
 
 
