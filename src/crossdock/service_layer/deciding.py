@@ -48,6 +48,12 @@ OVERRIDE_REASONS = (
 # a person overriding the machine, or undoing what was done, must say why
 _REASON_REQUIRED = frozenset({Action.REJECT, Action.MODIFY, Action.CANCEL, Action.REVERSE})
 _APPROVER_ACTIONS = frozenset({Action.APPROVE, Action.MODIFY, Action.REJECT})
+# Kinds whose `from_code` names a supplier or a purchase order, not one of our
+# warehouses. Every other kind's `from_code`, when set, is the warehouse the stock
+# leaves (a transfer, a rebalance, an order exception filled from another branch).
+SUPPLIER_SIDE_KINDS = frozenset(
+    {"buy", "expedite", "defer", "cancel", "follow_up", "invoice_hold", "receive_first"}
+)
 
 
 class UnknownRecommendation(CrossdockError):
@@ -187,6 +193,15 @@ def decide_all(
     return out
 
 
+def sites_decided(kind: str, *, to_code: str, from_code: str | None) -> tuple[str, ...]:
+    """The warehouses a decision on a recommendation touches, each of which a person
+    limited to sites must hold: the receiving one, and the shipping one when stock
+    moves between our warehouses. A buy's `from_code` is its supplier: not a site."""
+    if from_code and kind not in SUPPLIER_SIDE_KINDS and from_code != to_code:
+        return (to_code, from_code)
+    return (to_code,)
+
+
 def _prepare(
     state: RecommendationState,
     command: Decide,
@@ -196,7 +211,8 @@ def _prepare(
     policy: PolicySet | None,
 ) -> _Step:
     workflow = workflow_for_kind(state.kind)
-    authorize(actor, command.action.value, workflow=workflow, site=state.to_code)
+    for site in sites_decided(state.kind, to_code=state.to_code, from_code=state.from_code):
+        authorize(actor, command.action.value, workflow=workflow, site=site)
     if command.expected_version is not None and command.expected_version != state.version:
         raise ConcurrentDecision(
             recommendation_id=state.id, expected_version=command.expected_version

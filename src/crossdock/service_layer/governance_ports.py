@@ -114,9 +114,11 @@ class GovernanceStore(Protocol):
         status: str | None = None,
         plan_run_id: int | None = None,
         ids: Sequence[int] | None = None,
+        sites: frozenset[str] | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        """Stored recommendation rows, most savings first (newest plan run by default)."""
+        """Stored recommendation rows, most savings first (newest plan run by default);
+        with `sites`, only those received there (None: every site)."""
         ...
 
     def superseded(self, *, plan_run_id: int) -> list[RecommendationState]:

@@ -79,11 +79,14 @@ def list_recommendations(
     plan_run_id: int | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """The newest plan's recommendations (or `plan_run_id`'s), most savings first,
-    restricted to `actor`'s sites and masked for their roles."""
+    """The newest plan's recommendations (or `plan_run_id`'s), most savings first, of
+    `actor`'s sites only (those they receive; filtered in the query, so `limit` counts
+    only rows they may see) and masked for their roles."""
     authorize(actor, "view_recommendations")
-    rows = store.recommendation_rows(status=status, plan_run_id=plan_run_id, limit=limit)
-    return [_shown(row, actor) for row in rows if in_sites(actor, str(row["to_code"]))]
+    rows = store.recommendation_rows(
+        status=status, plan_run_id=plan_run_id, sites=actor.sites, limit=limit
+    )
+    return [_shown(row, actor) for row in rows]
 
 
 def recommendation_detail(

@@ -40,7 +40,7 @@ from crossdock.governance.access import (
 )
 from crossdock.governance.masking import mask_ledger_entry, mask_recommendation
 from crossdock.governance.policy import KIND_WORKFLOWS, PolicySet, Tier, workflow_for_kind
-from crossdock.service_layer.deciding import Decide, decide
+from crossdock.service_layer.deciding import Decide, decide, sites_decided
 from crossdock.service_layer.governance_ports import Approval, GovernanceStore
 
 OPEN_STATUSES: Final[tuple[Status, ...]] = (
@@ -277,7 +277,8 @@ def actions_for(
 ) -> tuple[str, ...]:
     """The decisions (approve, reject, modify) `actor` may take on it now, by the rules
     `deciding.decide` applies: its status allows the action, the permission matrix at
-    its site, the roles its routing names for this step, segregation of duties."""
+    its sites (both warehouses of a transfer: `sites_decided`), the roles its routing
+    names for this step, segregation of duties."""
     try:
         workflow = workflow_for_kind(str(row["kind"]))
     except CrossdockError:
@@ -285,11 +286,14 @@ def actions_for(
     status = Status(str(row["status"]))
     routing = row.get("routing") or {}
     held = {role.value for role in actor.roles}
+    sites = sites_decided(
+        str(row["kind"]), to_code=str(row["to_code"]), from_code=row.get("from_code")
+    )
     out = []
     for action in DECISIONS:
         if (status, action) not in TRANSITIONS:
             continue
-        if not allows(actor, action.value, workflow=workflow, site=str(row["to_code"])):
+        if not all(allows(actor, action.value, workflow=workflow, site=site) for site in sites):
             continue
         if routing.get("tier") != Tier.RECOMMEND_ONLY:
             second = bool(approvals) and action is Action.APPROVE

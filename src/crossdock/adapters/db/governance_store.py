@@ -121,9 +121,12 @@ class SqlGovernanceStore:
         status: str | None = None,
         plan_run_id: int | None = None,
         ids: Sequence[int] | None = None,
+        sites: frozenset[str] | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         query = select(recommendations)
+        if sites is not None:  # in the query, so the limit counts only rows they may see
+            query = query.where(recommendations.c.to_code.in_(sorted(sites)))
         if ids is not None:
             query = query.where(recommendations.c.id.in_(list(ids)))
         else:
