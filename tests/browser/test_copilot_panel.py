@@ -46,10 +46,13 @@ def test_customer_service_asks_about_a_held_order_then_drafts_a_reply(
     held = (
         _orders(workbench.database_url, "on_hold") + _orders(workbench.database_url, "backordered")
     )[0]
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     sign_in(page, "service")
     page.click("header nav >> text=Copilot")
     expect(page).to_have_url(re.compile(r"/copilot$"))
     _ask(page, f"Why is order {held} held or late, and what can we do?", 1)
+    expect(page.locator("#question")).to_have_value("")  # static/workbench.js reset the form
     answer = page.get_by_test_id("copilot-answer").nth(0)
     expect(answer).to_contain_text(held)
     expect(answer).to_contain_text("[1]")
@@ -74,6 +77,7 @@ def test_customer_service_asks_about_a_held_order_then_drafts_a_reply(
     finally:
         engine.dispose()
     assert (row.kind, row.status) == ("customer_message", "pending_approval")
+    assert not [text for text in console if "Content Security Policy" in text], console
 
 
 def test_markup_in_a_question_is_shown_as_text(page: Page):

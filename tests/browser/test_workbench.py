@@ -39,6 +39,8 @@ def _row(workbench: Workbench, ident: int) -> dict:
 
 
 def test_signing_in_shows_the_queue_most_money_at_risk_first(page: Page):
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login"))
     screenshot(page, "login")
@@ -53,6 +55,7 @@ def test_signing_in_shows_the_queue_most_money_at_risk_first(page: Page):
     assert second
     assert second == sorted(second, reverse=True)
     assert second[0] <= first[-1]
+    assert not [text for text in console if "Content Security Policy" in text], console
 
 
 def test_a_wrong_password_is_refused_on_the_sign_in_page(page: Page):

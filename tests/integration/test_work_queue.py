@@ -470,6 +470,7 @@ def test_static_assets_are_served_locally(app):
     assert re.findall(r'(?:src|href)="([^"]+)"', login) == [
         "/static/workbench.css",
         "/static/htmx.min.js",
+        "/static/workbench.js",
     ]
     assert htmx.status_code == 200
     assert "htmx" in htmx.text[:200]
