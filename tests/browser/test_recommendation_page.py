@@ -31,6 +31,8 @@ def _first_buy(workbench: Workbench) -> int:
 
 def test_a_buy_shows_its_forecast_projection_and_lead_time_charts(page: Page, workbench):
     ident = _first_buy(workbench)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     sign_in(page, "planner")
 
     page.goto(f"/recommendations/{ident}")
@@ -56,3 +58,5 @@ def test_a_buy_shows_its_forecast_projection_and_lead_time_charts(page: Page, wo
         0
     )
     screenshot(page, "recommendation-evidence")
+    # the charts and the page draw without inline styles: the CSP refuses none
+    assert not [text for text in console if "Content Security Policy" in text], console

@@ -2,8 +2,8 @@
 carries the Content-Security-Policy, nosniff, referrer and framing headers; the JSON API
 and /metrics carry nosniff only; FastAPI's own /docs page is left without a CSP (it loads
 Swagger UI from a CDN). The pages themselves hold nothing the policy would block: no
-inline script, no inline event handler, no `hx-on`. The headers do not depend on the
-database, so PostgreSQL is not repeated here."""
+inline script, no inline event handler, no `hx-on`, no `style` attribute or element. The
+headers do not depend on the database, so PostgreSQL is not repeated here."""
 
 from __future__ import annotations
 
@@ -60,12 +60,23 @@ def _assert_page_headers(answer: Response, path: str) -> None:
 
 
 def _assert_nothing_inline(html: str, path: str) -> None:
-    """What `script-src 'self'` (without 'unsafe-eval') would refuse to run."""
+    """What `script-src 'self'` (without 'unsafe-eval') would refuse to run and
+    `style-src 'self'` (without 'unsafe-inline') would refuse to apply."""
     scripts = re.findall(r"<script\b([^>]*)>", html, re.I)
     assert scripts, f"{path}: no scripts at all (htmx and workbench.js expected)"
     assert all(re.search(r'\bsrc="/static/', attrs) for attrs in scripts), (path, scripts)
     assert not re.search(r"<[a-z][^>]*\s(on[a-z]+|hx-on[:\w-]*)\s*=", html, re.I), path
     assert "javascript:" not in html.lower(), path
+    styled = re.findall(r"<[a-z][^>]*\sstyle\s*=[^>]*>|<style\b", html, re.I)
+    assert not styled, (path, styled[:3])
+
+
+def test_the_policy_allows_scripts_and_styles_from_this_origin_only():
+    parts = (part.strip().partition(" ") for part in CONTENT_SECURITY_POLICY.split(";"))
+    directives = {name: sources for name, _, sources in parts}
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe" not in CONTENT_SECURITY_POLICY
 
 
 def test_every_page_carries_the_security_headers_and_nothing_inline(bench):

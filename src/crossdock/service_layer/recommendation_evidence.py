@@ -10,13 +10,10 @@ Where each number comes from (docs/workbench.md, "Recommendation evidence"):
   with the plan's recorded period length and backtest windows. Price and promotion
   drivers are left out, and the range is calibrated on this series alone, so the
   numbers can differ a little from the plan's; both totals are returned side by side.
-- Projection: `project_inventory`, the code the plan runs, over the newest stock count
-  on or before that day, open PO lines (on their promised date) and open transfers (on
-  their expected date) into the warehouse, and the recomputed forecast. "With the
-  action" changes only the action's own supply: a buy or an incoming transfer arrives
-  on its arrival date; an expedite or a deferral moves its PO line's units to that
-  date; a cancellation removes them; the shipping warehouse of a transfer gives the
-  units up from the first day.
+- Projection: the plan's own `project_inventory` over the newest stock count on or
+  before that day, the open inbound supply and the recomputed forecast, without and
+  with the action (`evidence_projection` says exactly what the action changes). Here:
+  the policy's safety stock and reorder point, and what the shipping warehouse keeps.
 - Lead times: the supplier's received PO lines of the item (of every item when the
   item has none), days from order to receipt next to the days promised, and the
   quoted lead time of the supply terms.
@@ -30,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Final
 
 import pandas as pd
@@ -38,13 +35,13 @@ import pandas as pd
 from crossdock.domain.errors import CrossdockError
 from crossdock.governance.access import Principal, authorize, in_sites
 from crossdock.planning.forecasting import densify, forecast_demand
-from crossdock.planning.projection import project_inventory
 from crossdock.service_layer.deciding import UnknownRecommendation
-from crossdock.service_layer.evidence_ports import (
-    EvidenceReads,
-    EvidenceSubject,
-    InboundLine,
-    StockCount,
+from crossdock.service_layer.evidence_ports import EvidenceReads, EvidenceSubject, StockCount
+from crossdock.service_layer.evidence_projection import (
+    DailyDemand,
+    ProjectionEvidence,
+    receiver_projection,
+    shipper_projection,
 )
 from crossdock.service_layer.plan_settings import PlanSettings
 
@@ -53,9 +50,7 @@ HISTORY_PERIODS: Final = 12  # periods of actual demand shown before the forecas
 MIN_CHART_DAYS: Final = 28
 RECEIPTS_SHOWN: Final = 30
 _Z80: Final = 1.2815515655446004  # the normal's 90% quantile: the 80% range's upper z
-_INBOUND_KINDS: Final = frozenset({"buy", "transfer", "rebalance"})
 _TRANSFER_KINDS: Final = frozenset({"transfer", "rebalance"})
-_LINE_KINDS: Final = frozenset({"expedite", "defer", "cancel"})
 
 
 @dataclass(frozen=True)
@@ -80,29 +75,6 @@ class ForecastEvidence:
     plan_horizon_days: int | None = None
     plan_demand: float | None = None  # the plan's stored forecast over its horizon
     recomputed_demand: float | None = None  # this forecast over the same days
-
-
-@dataclass(frozen=True)
-class ProjectionEvidence:
-    """Projected on hand per day at one warehouse, without and with the action."""
-
-    location_code: str
-    dates: list[date]
-    without_action: list[float]
-    with_action: list[float] | None
-    available: float
-    backordered: float
-    counted_on: date
-    scheduled: list[InboundLine]
-    undated: int = 0  # open lines without a date: not in the projection
-    action_index: int | None = None  # the day the action changes stock, in `dates`
-    action_label: str = "arrival"
-    why_no_action: str | None = None
-    safety_stock: float | None = None
-    reorder_point: float | None = None
-    reorder_point_label: str = "reorder point"
-    first_stockout_without: date | None = None
-    first_stockout_with: date | None = None
 
 
 @dataclass(frozen=True)
@@ -246,14 +218,6 @@ def _horizon_days(subject: EvidenceSubject, settings: _Settings, *, as_of: date)
 # ---------------------------------------------------------------- forecast
 
 
-@dataclass(frozen=True)
-class _Daily:
-    """A location's forecast laid out per day after as_of, as the plan does."""
-
-    mean: list[float]
-    std: list[float]
-
-
 def _forecasts(
     reads: EvidenceReads,
     subject: EvidenceSubject,
@@ -353,16 +317,6 @@ def _per_day(values: Sequence[float], *, step: int) -> list[float]:
 # ---------------------------------------------------------------- projection
 
 
-@dataclass(frozen=True)
-class _Change:
-    """What the action does to one warehouse's inputs in the "with" scenario."""
-
-    receipts: list[InboundLine]
-    committed: float = 0.0  # units leaving from the first day (a transfer's shipper)
-    day: date | None = None
-    why_not: str | None = None
-
-
 def _projection_or_why(
     reads: EvidenceReads,
     subject: EvidenceSubject,
@@ -375,17 +329,9 @@ def _projection_or_why(
 ) -> tuple[ProjectionEvidence | None, str | None]:
     if stock is None:
         return None, f"{subject.sku} was never counted at {subject.to_code} by {as_of}"
-    inbound = reads.inbound(sku=subject.sku, location_code=subject.to_code, as_of=as_of)
-    change = _receiver_change(subject, inbound, as_of=as_of)
     policy = subject.drivers.get("policy", {})
-    projection = _project(
-        stock,
-        inbound,
-        change,
-        _daily_of(forecast),
-        location=subject.to_code,
-        as_of=as_of,
-        horizon=horizon,
+    projection = receiver_projection(
+        reads, subject, stock, _daily_of(forecast), as_of=as_of, horizon=horizon
     )
     return replace(
         projection,
@@ -412,21 +358,17 @@ def _source_projection(
     stock = reads.stock(sku=subject.sku, location_code=source, as_of=as_of)
     if stock is None:
         return None, f"{subject.sku} was never counted at {source} by {as_of}"
-    inbound = reads.inbound(sku=subject.sku, location_code=source, as_of=as_of)
-    change = _Change(receipts=inbound, committed=subject.quantity, day=as_of + timedelta(days=1))
-    projection = _project(
+    projection = shipper_projection(
+        reads,
+        subject,
         stock,
-        inbound,
-        change,
         _daily_of(forecasts.get(source)),
-        location=source,
+        source=source,
         as_of=as_of,
         horizon=horizon,
     )
     keeps = _number(subject.drivers.get("source", {}).get("keeps"))
-    shipped = replace(
-        projection, action_label="ships", reorder_point=keeps, reorder_point_label="keeps"
-    )
+    shipped = replace(projection, reorder_point=keeps)
     return shipped, _no_forecast_note(forecasts.get(source), forecast_why.get(source))
 
 
@@ -434,12 +376,12 @@ def _no_forecast_note(forecast: ForecastEvidence | None, why: str | None) -> str
     return None if forecast is not None else f"projected without demand: {why}"
 
 
-def _daily_of(forecast: ForecastEvidence | None) -> _Daily:
+def _daily_of(forecast: ForecastEvidence | None) -> DailyDemand:
     """The forecast per day after as_of: means spread evenly over each period's days,
     variances too, the spread read from the range's upper bound (as plan_frames does
     from its 90% bound)."""
     if forecast is None:
-        return _Daily([], [])
+        return DailyDemand([], [])
     step = forecast.period_days
     ahead = [
         (mean, high)
@@ -447,132 +389,9 @@ def _daily_of(forecast: ForecastEvidence | None) -> _Daily:
         if mean is not None and high is not None
     ]
     spread = [max(high - mean, 0.0) / _Z80 for mean, high in ahead]
-    return _Daily(
+    return DailyDemand(
         _per_day([mean for mean, _ in ahead], step=step),
         [math.sqrt(s**2 / step) for s in spread for _ in range(step)],
-    )
-
-
-def _receiver_change(
-    subject: EvidenceSubject, inbound: list[InboundLine], *, as_of: date
-) -> _Change:
-    arrival = subject.arrival_date
-    quantity = subject.quantity
-    if subject.kind in _INBOUND_KINDS:
-        if arrival is None:
-            return _Change(inbound, why_not="the recommendation has no arrival date")
-        added = InboundLine(
-            "action", f"recommendation {subject.recommendation_id}", 1, quantity, arrival
-        )
-        return _Change([*inbound, added], day=max(arrival, as_of + timedelta(days=1)))
-    if subject.kind in _LINE_KINDS:
-        return _line_change(subject, inbound, as_of=as_of)
-    return _Change(inbound, why_not=f"a {subject.kind} does not change stock on hand here")
-
-
-def _line_change(subject: EvidenceSubject, inbound: list[InboundLine], *, as_of: date) -> _Change:
-    """An expedite or deferral moves the PO line's units to the new arrival date; a
-    cancellation takes them out."""
-    at = [
-        i
-        for i, line in enumerate(inbound)
-        if line.source == "po"
-        and line.document == subject.po_number
-        and line.line_number == subject.line_number
-    ]
-    if not at:
-        return _Change(
-            inbound,
-            why_not=f"PO {subject.po_number} line {subject.line_number} was not open "
-            f"on {as_of.isoformat()}",
-        )
-    line = inbound[at[0]]
-    moved = min(subject.quantity, line.quantity)
-    receipts = [*inbound[: at[0]], replace(line, quantity=line.quantity - moved)]
-    receipts += inbound[at[0] + 1 :]
-    if subject.kind == "cancel":
-        return _Change(receipts, day=line.expected_date)
-    arrival = subject.arrival_date
-    if arrival is None:
-        return _Change(inbound, why_not="the recommendation has no new arrival date")
-    return _Change(
-        [*receipts, replace(line, quantity=moved, expected_date=arrival)],
-        day=min(arrival, line.expected_date or arrival),
-    )
-
-
-def _project(
-    stock: StockCount,
-    inbound: Sequence[InboundLine],
-    change: _Change,
-    daily: _Daily,
-    *,
-    location: str,
-    as_of: date,
-    horizon: int,
-) -> ProjectionEvidence:
-    """Run the plan's projection engine for "without" and "with" in one call."""
-    scenarios = ["without"] if change.why_not else ["without", "with"]
-    positions = pd.DataFrame(
-        {
-            "scenario": scenarios,
-            "on_hand": stock.on_hand,
-            "allocated": stock.allocated,
-            "on_hold": stock.on_hold,
-            "in_transit": stock.in_transit,
-            "on_order": stock.on_order,
-            "backordered": [stock.backordered, stock.backordered + change.committed][
-                : len(scenarios)
-            ],
-        }
-    )
-    supply = {"without": list(inbound), "with": change.receipts}
-    receipts = pd.DataFrame(
-        [
-            {"scenario": s, "expected_date": pd.Timestamp(line.expected_date), "quantity": q}
-            for s in scenarios
-            for line in supply[s]
-            if line.expected_date is not None and (q := line.quantity) > 0
-        ],
-        columns=["scenario", "expected_date", "quantity"],
-    )
-    days = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1), periods=len(daily.mean))
-    forecasts = pd.DataFrame(
-        {
-            "scenario": [s for s in scenarios for _ in daily.mean],
-            "ds": list(days) * len(scenarios),
-            "mean": daily.mean * len(scenarios),
-            "std": daily.std * len(scenarios),
-        }
-    )
-    result = project_inventory(
-        positions,
-        receipts if len(receipts) else None,
-        forecasts,
-        as_of=as_of,
-        horizon_days=horizon,
-        key_columns=("scenario",),
-    )
-    dates = [ts.date() for ts in result.dates]
-    paths = [[round(float(v), 4) for v in row] for row in result.projected_on_hand]
-    stockouts = [_day(v) for v in result.summary["first_stockout_date"]]
-    action_index = None
-    if change.day is not None and dates and change.day <= dates[-1]:
-        action_index = max((change.day - dates[0]).days, 0)  # overdue: the first day
-    return ProjectionEvidence(
-        location_code=location,
-        dates=dates,
-        without_action=paths[0],
-        with_action=paths[1] if len(paths) > 1 else None,
-        available=max(stock.on_hand - stock.allocated - stock.on_hold, 0.0),
-        backordered=stock.backordered,
-        counted_on=stock.counted_on,
-        scheduled=[line for line in inbound if line.expected_date is not None],
-        undated=sum(1 for line in inbound if line.expected_date is None),
-        action_index=action_index,
-        why_no_action=change.why_not,
-        first_stockout_without=stockouts[0],
-        first_stockout_with=stockouts[1] if len(stockouts) > 1 else None,
     )
 
 
@@ -625,13 +444,3 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def _day(value: object) -> date | None:
-    if value is None or value is pd.NaT:
-        return None
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()

@@ -6,10 +6,11 @@ open inbound supply and its supplier's received PO lines. Every query names one 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Select, Table, func, select
 
 from crossdock.adapters.db.tables import canonical_tables, plan_runs, recommendations
 from crossdock.service_layer.evidence_ports import (
@@ -120,46 +121,9 @@ class SqlEvidenceReads:
 
     def inbound(self, *, sku: str, location_code: str, as_of: date) -> list[InboundLine]:
         """Open as the plan reads them: what was received after `as_of` is still open."""
-        po_query = (
-            select(
-                _po_lines.c.po_number,
-                _po_lines.c.line_number,
-                _po_lines.c.ordered_quantity,
-                _po_lines.c.received_quantity,
-                _po_lines.c.received_date,
-                _po_lines.c.promised_date,
-                _po.c.status,
-            )
-            .join(_po, _po.c.po_number == _po_lines.c.po_number)
-            .where(
-                _po_lines.c.sku == sku,
-                _po.c.location_code == location_code,
-                _po.c.order_date <= as_of,
-                _po.c.status != "cancelled",
-            )
-            .order_by(_po_lines.c.po_number, _po_lines.c.line_number)
-        )
-        transfer_query = (
-            select(
-                _transfer_lines.c.transfer_number,
-                _transfer_lines.c.line_number,
-                _transfer_lines.c.quantity,
-                _transfer_lines.c.received_quantity,
-                _transfers.c.received_date,
-                _transfers.c.expected_date,
-                _transfers.c.status,
-            )
-            .join(_transfers, _transfers.c.transfer_number == _transfer_lines.c.transfer_number)
-            .where(
-                _transfer_lines.c.sku == sku,
-                _transfers.c.to_location_code == location_code,
-                _transfers.c.created_date <= as_of,
-                _transfers.c.status != "cancelled",
-            )
-            .order_by(_transfer_lines.c.transfer_number, _transfer_lines.c.line_number)
-        )
         lines: list[InboundLine] = []
-        for source, query in (("po", po_query), ("transfer", transfer_query)):
+        for supply in (_PO_SUPPLY, _TRANSFER_SUPPLY):
+            query = _inbound_query(supply, sku=sku, location_code=location_code, as_of=as_of)
             for number, line, ordered, received, received_on, due, status in self._all(query):
                 closed = status == "received" and received_on and received_on <= as_of
                 if closed:
@@ -169,7 +133,9 @@ class SqlEvidenceReads:
                     got = float(ordered)  # received by then, quantity not given: all of it
                 open_units = max(float(ordered) - got, 0.0)
                 if open_units > 0.0:
-                    lines.append(InboundLine(source, str(number), int(line), open_units, due))
+                    lines.append(
+                        InboundLine(supply.source, str(number), int(line), open_units, due)
+                    )
         return lines
 
     def receipts(
@@ -222,6 +188,74 @@ class SqlEvidenceReads:
     def _all(self, query: Any) -> list[Any]:
         with self.engine.connect() as connection:
             return list(connection.execute(query).all())
+
+
+@dataclass(frozen=True)
+class _InboundSupply:
+    """Where one kind of inbound supply lives: PO lines and transfer lines keep the same
+    facts in differently named columns, some on the line and some on its header."""
+
+    source: str  # InboundLine.source
+    lines: Table
+    header: Table
+    number: str  # the document number column, in both tables
+    ordered: ColumnElement[Any]  # units ordered on the line
+    received_on: ColumnElement[Any]
+    due: ColumnElement[Any]  # the day it is expected
+    to_location: ColumnElement[Any]  # the receiving warehouse
+    raised_on: ColumnElement[Any]  # the day the document was raised
+
+
+_PO_SUPPLY = _InboundSupply(
+    source="po",
+    lines=_po_lines,
+    header=_po,
+    number="po_number",
+    ordered=_po_lines.c.ordered_quantity,
+    received_on=_po_lines.c.received_date,
+    due=_po_lines.c.promised_date,
+    to_location=_po.c.location_code,
+    raised_on=_po.c.order_date,
+)
+_TRANSFER_SUPPLY = _InboundSupply(
+    source="transfer",
+    lines=_transfer_lines,
+    header=_transfers,
+    number="transfer_number",
+    ordered=_transfer_lines.c.quantity,
+    received_on=_transfers.c.received_date,
+    due=_transfers.c.expected_date,
+    to_location=_transfers.c.to_location_code,
+    raised_on=_transfers.c.created_date,
+)
+
+
+def _inbound_query(
+    supply: _InboundSupply, *, sku: str, location_code: str, as_of: date
+) -> Select[Any]:
+    """The item's lines into `location_code` on documents raised by `as_of` and not
+    cancelled: number, line, ordered, received units and day, due day, status."""
+    line, header = supply.lines.c, supply.header.c
+    number = line[supply.number]
+    return (
+        select(
+            number,
+            line.line_number,
+            supply.ordered,
+            line.received_quantity,
+            supply.received_on,
+            supply.due,
+            header.status,
+        )
+        .join(supply.header, header[supply.number] == number)
+        .where(
+            line.sku == sku,
+            supply.to_location == location_code,
+            supply.raised_on <= as_of,
+            header.status != "cancelled",
+        )
+        .order_by(number, line.line_number)
+    )
 
 
 def _parsed(text: str | None) -> dict[str, Any]:

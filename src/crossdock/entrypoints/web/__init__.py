@@ -26,15 +26,16 @@ STATIC = Path(__file__).parent / "static"
 
 # Scripts only from /static (htmx.min.js, workbench.js): no inline script, no inline
 # event handler, no eval (base.html turns htmx's eval off, workbench.js replaces the
-# `hx-on` handlers). Styles also allow 'unsafe-inline' because a few templates size
-# inputs with a style attribute and SVG charts may carry them; styles cannot run code.
+# `hx-on` handlers). Styles only from /static/workbench.css too: no `style=` attribute
+# and no <style> element in any template or chart (SVG draws with presentation
+# attributes such as fill= and stroke=, which CSP does not count as inline style).
 # data: images fetch nothing (so cannot carry data out); nothing may frame a page
 # (clickjacking on the approve buttons); forms post only back here.
 CONTENT_SECURITY_POLICY: Final = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
         "form-action 'self'",
