@@ -14,7 +14,7 @@ AS_OF = "2026-11-21T12:00:00+00:00"
 
 def test_init_reports_the_schema_revision(database_url: str):
     result = cli_json(database_url, "init")
-    assert result["schema_revision"] == head_revision() == "0016"
+    assert result["schema_revision"] == head_revision() == "0017"
 
 
 def test_commands_before_init_fail_with_one_line_naming_the_fix(database_url: str):

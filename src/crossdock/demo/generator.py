@@ -15,7 +15,8 @@ from crossdock.demo.frames import as_dates, entity_frame
 from crossdock.demo.master_data import catalogue_frames, network_frames, reason_code_frame
 from crossdock.demo.network import Network, build_network
 from crossdock.demo.options import SNAPSHOT_HOUR_UTC, DemoOptions
-from crossdock.demo.orders import sales_order_frames, take_orders
+from crossdock.demo.order_history import recent_demand, ship_order_history
+from crossdock.demo.orders import running_short, sales_order_frames, take_orders
 from crossdock.demo.promotions import plan_promotions, promotion_frame
 from crossdock.demo.purchasing import place_purchase_orders, purchase_order_frames
 from crossdock.demo.receipts import receipt_frame, receive_goods
@@ -59,23 +60,26 @@ def generate_demo_network(
             once with `done=0` when a step starts, then as its units finish, ending
             with `done == total`. Steps, in order: network, demand history (one unit
             per block of item-locations, the bulk of the time, then one for the
-            frame and the promotional calendar), sales orders,
-            purchase orders, transfers, receipts, inventory, events.
+            frame and the promotional calendar), sales orders (the open book, then
+            the shipped history), purchase orders, transfers, receipts, inventory,
+            events.
 
     Returns:
         One frame per canonical entity, keyed by entity name in load order; columns
         are exactly the entity's fields. demand_history is sparse (only days with
         demand) and holds sku, location_code and uom as categoricals to save memory.
         Reason-code fields hold the sites' own codes, mapped by reason_code_mappings.
+        sales_orders holds the open order book (SO-0000001 on), then the orders
+        shipped in the `shipped_history_weeks` before `end_date`, numbered on.
         Stock is counted at `end_date` 18:00 UTC and nothing happens later;
         promised, requested and expected dates may lie in the future, and so may
         promotions: the calendar runs 8 weeks past `end_date`.
     """
     days, skus, warehouses = options.days, options.skus, options.warehouses
     steps = _Steps(progress)
-    # Children are numbered: spawning one more leaves the first eight (and so every
+    # Children are numbered: spawning one more leaves the first ones (and so every
     # entity drawn from them) as they were.
-    seeds = np.random.SeedSequence(options.seed).spawn(9)
+    seeds = np.random.SeedSequence(options.seed).spawn(10)
 
     def rng(i: int) -> np.random.Generator:
         return np.random.default_rng(seeds[i])
@@ -101,6 +105,7 @@ def generate_demo_network(
         on_block=lambda _: steps.advance(),
     )
     frames["demand_history"] = _demand_frame(daily, network, catalogue, origin)
+    recent = recent_demand(daily, days=days, weeks=options.shipped_history_weeks)
     del daily
     calendar = plan_promotions(
         demand.promotions,
@@ -118,7 +123,18 @@ def generate_demo_network(
     orders = take_orders(
         days=days, network=network, catalogue=catalogue, demand=demand, stock=stock, rng=rng(4)
     )
-    frames |= sales_order_frames(orders, network=network, catalogue=catalogue, origin=origin)
+    shipped = ship_order_history(
+        recent,
+        days=days,
+        network=network,
+        catalogue=catalogue,
+        short=running_short(demand, stock),
+        rng=rng(9),
+    )
+    del recent
+    frames |= sales_order_frames(
+        orders.followed_by(shipped), network=network, catalogue=catalogue, origin=origin
+    )
     steps.advance()
 
     steps.start("purchase orders")

@@ -20,6 +20,8 @@ class DemoOptions:
         seed: Same seed and options give the same network, frame for frame.
         end_date: Last day of history. Open orders and stock are as of that day at
             18:00 UTC; only promised, requested and expected dates are later.
+        shipped_history_weeks: Weeks of shipped customer orders before `end_date`,
+            drawn from the demand history (0: the open order book alone).
     """
 
     skus: int = 2000
@@ -27,12 +29,14 @@ class DemoOptions:
     days: int = 730
     seed: int = 42
     end_date: datetime.date
+    shipped_history_weeks: int = 8
 
     def __post_init__(self) -> None:
         _require_integer("skus", self.skus, minimum=1)
         _require_integer("warehouses", self.warehouses, minimum=2)
         _require_integer("days", self.days, minimum=28)
         _require_integer("seed", self.seed, minimum=0)
+        _require_integer("shipped_history_weeks", self.shipped_history_weeks, minimum=0)
         if isinstance(self.end_date, datetime.datetime) or not isinstance(
             self.end_date, datetime.date
         ):

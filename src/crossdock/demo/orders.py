@@ -1,4 +1,8 @@
-"""The open sales order book: orders on hold (site hold codes), backorders, releases."""
+"""The open sales order book: orders on hold (site hold codes), backorders, releases.
+
+The shipped orders of the weeks before are in order_history.py; both go out as one
+book (`SalesOrders.followed_by`), the open orders numbered first.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,24 @@ class SalesOrders:
     def numbers(self) -> TextArray:
         return numbered("SO-", len(self.order_day), width=7)
 
+    def followed_by(self, later: SalesOrders) -> SalesOrders:
+        """One book: these orders, then `later`'s, numbered on after these."""
+        return SalesOrders(
+            order_customer=np.concatenate([self.order_customer, later.order_customer]),
+            order_location=np.concatenate([self.order_location, later.order_location]),
+            order_day=np.concatenate([self.order_day, later.order_day]),
+            requested_day=np.concatenate([self.requested_day, later.requested_day]),
+            status=np.concatenate([self.status, later.status]),
+            hold_reason=np.concatenate([self.hold_reason, later.hold_reason]),
+            line_order=np.concatenate([self.line_order, later.line_order + len(self.order_day)]),
+            line_number=np.concatenate([self.line_number, later.line_number]),
+            line_sku=np.concatenate([self.line_sku, later.line_sku]),
+            ordered=np.concatenate([self.ordered, later.ordered]),
+            shipped=np.concatenate([self.shipped, later.shipped]),
+            backordered=np.concatenate([self.backordered, later.backordered]),
+            unit_price=np.concatenate([self.unit_price, later.unit_price]),
+        )
+
     def open_quantity_by_item_location(self, warehouses: int, skus: int) -> FloatArray:
         """Units still to ship on orders that hold stock, per item-location."""
         allocating = np.isin(self.status[self.line_order], ALLOCATING_STATUSES)
@@ -88,13 +110,13 @@ def take_orders(
     location = rng.choice(warehouses, count, p=weight / weight.sum())
     statuses = np.array(list(STATUS_SHARES), dtype=object)
     status = rng.choice(statuses, count, p=list(STATUS_SHARES.values()))
-    short = _short_stock(demand, stock)
+    short = running_short(demand, stock)
     runs_short: BoolArray = np.asarray(short.reshape(skus, warehouses).any(axis=0))
     status[(status == "backordered") & ~runs_short[location]] = "released"
     age = np.minimum(rng.geometric(0.2, count) - 1, days - 1)
     age = np.where(np.isin(status, ("shipped", "cancelled")), np.maximum(age, 1), age)
     order_day = (days - 1) - age
-    customer = _customers(location, network, catalogue, rng)
+    customer = regional_customers(location, network, catalogue, rng)
     hold = rng.choice(len(HOLD_SHARES), count, p=list(HOLD_SHARES.values()))
     reasons = list(HOLD_SHARES)
     hold_reason = np.array(
@@ -176,7 +198,7 @@ def sales_order_frames(
     }
 
 
-def _customers(
+def regional_customers(
     location: IntArray, network: Network, catalogue: Catalogue, rng: np.random.Generator
 ) -> IntArray:
     """A customer from the ordering warehouse's region (national accounts at DCs)."""
@@ -214,7 +236,7 @@ def _pick_skus(
     return sku
 
 
-def _short_stock(demand: DemandHistory, stock: Stock) -> BoolArray:
+def running_short(demand: DemandHistory, stock: Stock) -> BoolArray:
     """Item-locations selling and holding less than a week of recent demand."""
     return (stock.on_hand < 7 * demand.recent_daily) & (demand.recent_daily > 0)
 

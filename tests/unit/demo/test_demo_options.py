@@ -16,6 +16,7 @@ def test_defaults_describe_one_dc_four_branches_two_thousand_skus_two_years() ->
     options = DemoOptions(end_date=END)
 
     assert (options.skus, options.warehouses, options.days, options.seed) == (2000, 5, 730, 42)
+    assert options.shipped_history_weeks == 8
     assert options.item_locations == 10_000
 
 
@@ -26,6 +27,7 @@ def test_defaults_describe_one_dc_four_branches_two_thousand_skus_two_years() ->
         ("warehouses", 1, "warehouses must be at least 2, got 1"),
         ("days", 27, "days must be at least 28, got 27"),
         ("seed", -1, "seed must be at least 0, got -1"),
+        ("shipped_history_weeks", -1, "shipped_history_weeks must be at least 0, got -1"),
         ("skus", 2.5, "skus must be an integer, got 2.5"),
         ("days", True, "days must be an integer, got True"),
     ],
